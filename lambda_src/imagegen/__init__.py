@@ -1,0 +1,1 @@
+"""Image generation on Amazon Bedrock (Stability AI models), stored in S3."""

@@ -1,0 +1,128 @@
+"""The one request schema, shared by the API, jobs, S3 drops and EventBridge events."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from imagegen.catalog import MAX_SEED, MODELS
+from imagegen.settings import get_settings
+
+PROMPT_MAX_CHARS = 10_000
+MAX_REQUEST_BYTES = 64 * 1024
+MAX_COUNT = 4
+
+AspectRatio = Literal["16:9", "1:1", "21:9", "2:3", "3:2", "4:5", "5:4", "9:16", "9:21"]
+ModelAlias = Literal["core", "ultra", "sd3.5-large"]
+
+
+def _lower(value: object) -> object:
+    return value.lower() if isinstance(value, str) else value
+
+
+OutputFormat = Annotated[
+    Literal["png", "jpeg"],
+    BeforeValidator(_lower),
+    # Case-insensitive, so the schema says it with a pattern rather than an enum.
+    WithJsonSchema(
+        {"type": "string", "pattern": "^([pP][nN][gG]|[jJ][pP][eE][gG])$", "description": "png or jpeg, any case"}
+    ),
+]
+Prompt = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=PROMPT_MAX_CHARS)]
+NegativePrompt = Annotated[str, StringConstraints(strip_whitespace=True, max_length=PROMPT_MAX_CHARS)]
+
+
+def _field_error(field: str, message: str) -> PydanticCustomError:
+    # Cross-field rules are checked on the whole model, which pydantic locates at the
+    # root; ctx["field"] says which field the error is about.
+    return PydanticCustomError("value_error", message, {"field": field})
+
+
+class TextPrompt(BaseModel):
+    """One weighted prompt of the seed's `text_prompts` form."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+    text: Prompt
+    weight: float = Field(default=1.0, allow_inf_nan=False, description="> 0: prompt; < 0: negative prompt")
+
+    @field_validator("weight")
+    @classmethod
+    def _non_zero(cls, weight: float) -> float:
+        if weight == 0:
+            raise ValueError("weight must be positive (prompt) or negative (negative prompt), not 0")
+        return weight
+
+
+class ImageRequest(BaseModel):
+    """A text-to-image request. Strict: no type coercion, no unknown fields."""
+
+    model_config = ConfigDict(strict=True, extra="forbid", title="ImageRequest")
+
+    prompt: Prompt | None = Field(default=None, description="What to generate. Required unless text_prompts is given.")
+    text_prompts: list[TextPrompt] | None = Field(
+        default=None, min_length=1, max_length=16, description="Weighted prompts; not together with prompt."
+    )
+    negative_prompt: NegativePrompt | None = Field(default=None, description="What to keep out of the image.")
+    aspect_ratio: AspectRatio = "1:1"
+    seed: int = Field(default=0, ge=0, le=MAX_SEED, description="0 or absent: random. The seed used is returned.")
+    output_format: OutputFormat = "png"
+    count: int = Field(default=1, ge=1, le=MAX_COUNT, description="Images to generate, with seeds seed, seed+1, ...")
+    model: ModelAlias | None = Field(default=None, description="Model alias; default: the deployment's first enabled model.")
+
+    @field_validator("model")
+    @classmethod
+    def _enabled(cls, alias: str | None) -> str | None:
+        if alias is not None and alias not in get_settings().enabled_models:
+            raise ValueError(f"model {alias!r} is not enabled here; enabled: {', '.join(get_settings().enabled_models)}")
+        return alias
+
+    @model_validator(mode="after")
+    def _fold_and_check(self) -> ImageRequest:
+        if self.text_prompts is not None:
+            if self.prompt is not None:
+                raise _field_error("text_prompts", "give either prompt or text_prompts, not both")
+            positive = [p.text for p in self.text_prompts if p.weight > 0]
+            negative = [p.text for p in self.text_prompts if p.weight < 0]
+            if not positive:
+                raise _field_error("text_prompts", "text_prompts needs at least one entry with a positive weight")
+            prompt = ", ".join(positive)
+            if len(prompt) > PROMPT_MAX_CHARS:
+                raise _field_error("text_prompts", f"the joined prompt is longer than {PROMPT_MAX_CHARS} characters")
+            if self.negative_prompt:
+                negative.append(self.negative_prompt)
+            negative_prompt = ", ".join(negative) or None
+            if negative_prompt and len(negative_prompt) > PROMPT_MAX_CHARS:
+                raise _field_error("text_prompts", f"the joined negative prompt is longer than {PROMPT_MAX_CHARS} characters")
+            # Fold into the plain form so everything downstream sees one shape.
+            object.__setattr__(self, "prompt", prompt)
+            object.__setattr__(self, "negative_prompt", negative_prompt)
+            object.__setattr__(self, "text_prompts", None)
+        elif self.prompt is None:
+            raise _field_error("prompt", "prompt is required (or give text_prompts)")
+        if self.model is None:
+            object.__setattr__(self, "model", get_settings().default_model)
+        spec = MODELS[self.model]
+        if self.seed > spec.max_seed:
+            raise _field_error("seed", f"seed must be at most {spec.max_seed} for model {spec.alias!r}")
+        return self
+
+    @property
+    def model_spec(self):
+        return MODELS[self.model]
+
+    def seeds(self, base: int) -> list[int]:
+        """Seeds of the `count` images from a non-zero base, wrapping past the model's maximum."""
+        top = self.model_spec.max_seed
+        return [(base - 1 + i) % top + 1 for i in range(self.count)]
