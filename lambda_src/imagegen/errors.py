@@ -60,7 +60,9 @@ class ContentFiltered(ImageServiceError):
     status = 422
 
     def __init__(self, reason: str):
-        super().__init__("The model filtered the request or its output; no image was stored.", details={"reason": reason})
+        super().__init__(
+            "The model filtered the request or its output; no image was stored.", details={"reason": reason}
+        )
 
 
 class Throttled(ImageServiceError):

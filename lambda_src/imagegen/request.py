@@ -79,13 +79,17 @@ class ImageRequest(BaseModel):
     seed: int = Field(default=0, ge=0, le=MAX_SEED, description="0 or absent: random. The seed used is returned.")
     output_format: OutputFormat = "png"
     count: int = Field(default=1, ge=1, le=MAX_COUNT, description="Images to generate, with seeds seed, seed+1, ...")
-    model: ModelAlias | None = Field(default=None, description="Model alias; default: the deployment's first enabled model.")
+    model: ModelAlias | None = Field(
+        default=None, description="Model alias; default: the deployment's first enabled model."
+    )
 
     @field_validator("model")
     @classmethod
     def _enabled(cls, alias: str | None) -> str | None:
         if alias is not None and alias not in get_settings().enabled_models:
-            raise ValueError(f"model {alias!r} is not enabled here; enabled: {', '.join(get_settings().enabled_models)}")
+            raise ValueError(
+                f"model {alias!r} is not enabled here; enabled: {', '.join(get_settings().enabled_models)}"
+            )
         return alias
 
     @model_validator(mode="after")
@@ -104,7 +108,9 @@ class ImageRequest(BaseModel):
                 negative.append(self.negative_prompt)
             negative_prompt = ", ".join(negative) or None
             if negative_prompt and len(negative_prompt) > PROMPT_MAX_CHARS:
-                raise _field_error("text_prompts", f"the joined negative prompt is longer than {PROMPT_MAX_CHARS} characters")
+                raise _field_error(
+                    "text_prompts", f"the joined negative prompt is longer than {PROMPT_MAX_CHARS} characters"
+                )
             # Fold into the plain form so everything downstream sees one shape.
             object.__setattr__(self, "prompt", prompt)
             object.__setattr__(self, "negative_prompt", negative_prompt)

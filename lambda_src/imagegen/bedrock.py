@@ -1,0 +1,187 @@
+"""Amazon Bedrock Runtime adapter for the Stability AI image models.
+
+Builds the model body, calls InvokeModel, checks the documented response shape
+(`seeds`, `finish_reasons`, `images`) and turns every failure into a domain error."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    ConnectionError,
+    ConnectTimeoutError,
+    ReadTimeoutError,
+)
+
+from imagegen.catalog import CONTENT_TYPES, ModelSpec
+from imagegen.errors import (
+    ContentFiltered,
+    ImageServiceError,
+    InternalError,
+    ModelError,
+    ModelTimeout,
+    ModelUnavailable,
+    Throttled,
+    ValidationFailed,
+)
+from imagegen.images import image_size
+from imagegen.observability import logger, tracer
+from imagegen.settings import Settings
+
+FILTER_REASONS = frozenset({"Filter reason: prompt", "Filter reason: output image", "Filter reason: input image"})
+INFERENCE_ERROR = "Inference error"
+
+
+@dataclass(frozen=True)
+class ModelImage:
+    data: bytes
+    seed: int
+    content_type: str
+    width: int
+    height: int
+
+
+def _from_client_error(error: ClientError) -> ImageServiceError:
+    code = error.response.get("Error", {}).get("Code", "")
+    message = error.response.get("Error", {}).get("Message", "") or code
+    if code in ("ThrottlingException", "ServiceQuotaExceededException"):
+        return Throttled("The model is receiving too many requests; try again later.")
+    if code == "ModelTimeoutException":
+        return ModelTimeout("The model took too long to generate the image.")
+    if code in ("ModelErrorException", "InternalServerException"):
+        return ModelError("The model failed to generate the image.")
+    if code in ("ModelNotReadyException", "ServiceUnavailableException"):
+        return ModelUnavailable("The model is not available right now; try again later.")
+    if code in ("AccessDeniedException", "ResourceNotFoundException"):
+        # Not transient: model access must be enabled in the Bedrock console for this account and region.
+        return ModelUnavailable("This deployment cannot use the model (model access not enabled?).", retryable=False)
+    if code == "ValidationException":
+        return ValidationFailed(f"The model rejected the request: {message}", details={"source": "model"})
+    return InternalError(f"Unexpected Bedrock error {code or 'without a code'}.")
+
+
+def _from_botocore_error(error: BotoCoreError) -> ImageServiceError:
+    if isinstance(error, ReadTimeoutError):
+        return ModelTimeout("The model did not answer within the client's timeout.")
+    if isinstance(error, (ConnectTimeoutError, ConnectionError)):
+        return ModelUnavailable("Could not reach Amazon Bedrock.")
+    return InternalError("Unexpected error calling Amazon Bedrock.")
+
+
+def _no_retry_after_read_timeout(caught_exception: Exception | None = None, **_: Any) -> bool | None:
+    """A read timeout means the model is probably still generating: a retry would pay for a
+    second image and overrun the caller's time budget, so it ends the call instead.
+    Registered first on needs-retry; returning False stops botocore's retry handler."""
+    if isinstance(caught_exception, ReadTimeoutError):
+        return False
+    return None
+
+
+def create_client(settings: Settings) -> Any:
+    """bedrock-runtime client with explicit retries (the runtime's botocore default may differ).
+
+    Worst case of one call: (attempts - 1) connect timeouts, one read timeout (never retried)
+    and the backoffs between attempts."""
+    client = boto3.client(
+        "bedrock-runtime",
+        config=Config(
+            connect_timeout=settings.bedrock_connect_timeout,
+            read_timeout=settings.bedrock_read_timeout,
+            retries={"mode": settings.bedrock_retry_mode, "total_max_attempts": settings.bedrock_max_attempts},
+            max_pool_connections=16,
+        ),
+    )
+    client.meta.events.register_first("needs-retry.bedrock-runtime.InvokeModel", _no_retry_after_read_timeout)
+    return client
+
+
+def _parse_response(payload: Any, output_format: str) -> ModelImage:
+    if not isinstance(payload, dict):
+        raise ModelError("The model returned a response that is not a JSON object.")
+    seeds, reasons, images = payload.get("seeds"), payload.get("finish_reasons"), payload.get("images")
+    if not isinstance(reasons, list) or not reasons:
+        raise ModelError("The model response has no finish_reasons.")
+    reason = reasons[0]
+    if reason in FILTER_REASONS:
+        raise ContentFiltered(reason)
+    if reason == INFERENCE_ERROR:
+        raise ModelError("The model reported an inference error.")
+    if reason is not None:
+        raise ModelError(f"The model returned an unknown finish reason: {str(reason)[:100]}")
+    if not isinstance(seeds, list) or not seeds or not isinstance(images, list) or not images:
+        raise ModelError("The model response lacks seeds or images.")
+    try:
+        seed = int(seeds[0])
+        data = base64.b64decode(images[0], validate=True)
+    except (TypeError, ValueError, binascii.Error) as exc:
+        raise ModelError("The model response holds an unreadable seed or image.") from exc
+    size = image_size(data, output_format)
+    if size is None:
+        raise ModelError(f"The model returned an image that is not {output_format}.")
+    return ModelImage(data=data, seed=seed, content_type=CONTENT_TYPES[output_format], width=size[0], height=size[1])
+
+
+class BedrockImageModel:
+    """Generates one image per call on a Stability AI model through InvokeModel."""
+
+    def __init__(self, client: Any, *, model_id_prefix: str = ""):
+        self._client = client
+        self._prefix = model_id_prefix
+
+    @tracer.capture_method(capture_response=False)
+    def generate(
+        self,
+        *,
+        spec: ModelSpec,
+        prompt: str,
+        negative_prompt: str | None,
+        aspect_ratio: str,
+        seed: int,
+        output_format: str,
+    ) -> ModelImage:
+        # Only the fields the model documents: Bedrock rejects extraneous keys.
+        body: dict[str, Any] = {
+            "prompt": prompt,
+            "aspect_ratio": aspect_ratio,
+            "seed": seed,
+            "output_format": output_format,
+        }
+        if negative_prompt:
+            body["negative_prompt"] = negative_prompt
+        model_id = self._prefix + spec.model_id
+        try:
+            response = self._client.invoke_model(
+                modelId=model_id, body=json.dumps(body), contentType="application/json", accept="application/json"
+            )
+            raw = response["body"].read()
+        except ClientError as exc:
+            error = _from_client_error(exc)
+            logger.warning(
+                "Bedrock call failed",
+                extra={
+                    "model_id": model_id,
+                    "bedrock_error": exc.response.get("Error", {}).get("Code"),
+                    "error_code": error.code,
+                },
+            )
+            raise error from exc
+        except BotoCoreError as exc:
+            error = _from_botocore_error(exc)
+            logger.warning(
+                "Bedrock call failed",
+                extra={"model_id": model_id, "error_code": error.code, "exception": type(exc).__name__},
+            )
+            raise error from exc
+        try:
+            payload = json.loads(raw)
+        except ValueError as exc:
+            raise ModelError("The model returned a response that is not JSON.") from exc
+        return _parse_response(payload, output_format)

@@ -1,0 +1,89 @@
+"""The adapters the handlers use, built once per process on first use from the settings.
+
+Nothing here runs at import time; tests reset it with `reset()` after changing the environment."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+from imagegen import bedrock, image_store
+from imagegen.bedrock import BedrockImageModel
+from imagegen.events import EventPublisher
+from imagegen.image_store import ImageStore
+from imagegen.job_store import JobStore
+from imagegen.settings import Settings, get_settings
+from imagegen.views import Presigner
+
+_STANDARD_RETRIES = Config(retries={"mode": "standard"})
+
+
+@functools.cache
+def settings() -> Settings:
+    return get_settings()
+
+
+@functools.cache
+def image_model() -> BedrockImageModel:
+    return BedrockImageModel(bedrock.create_client(settings()), model_id_prefix=settings().model_id_prefix)
+
+
+@functools.cache
+def s3_client() -> Any:
+    return image_store.create_client()
+
+
+@functools.cache
+def store() -> ImageStore:
+    return ImageStore(s3_client(), bucket=settings().image_bucket)
+
+
+@functools.cache
+def presigner() -> Presigner:
+    return Presigner(store(), expires_in=settings().effective_presign_expiry)
+
+
+@functools.cache
+def dynamodb_client() -> Any:
+    return boto3.client("dynamodb", config=_STANDARD_RETRIES)
+
+
+@functools.cache
+def jobs() -> JobStore:
+    return JobStore(dynamodb_client(), table=settings().jobs_table, retention_days=settings().retention_days)
+
+
+@functools.cache
+def sqs_client() -> Any:
+    return boto3.client("sqs", config=_STANDARD_RETRIES)
+
+
+@functools.cache
+def events_client() -> Any:
+    return boto3.client("events", config=_STANDARD_RETRIES)
+
+
+@functools.cache
+def publisher() -> EventPublisher:
+    return EventPublisher(events_client(), bus_name=settings().event_bus_name, source=settings().event_source)
+
+
+def reset() -> None:
+    """Forgets every client and setting (tests change the environment between runs)."""
+    get_settings.cache_clear()
+    for factory in (
+        settings,
+        image_model,
+        s3_client,
+        store,
+        presigner,
+        dynamodb_client,
+        jobs,
+        sqs_client,
+        events_client,
+        publisher,
+    ):
+        factory.cache_clear()

@@ -1,0 +1,237 @@
+"""API Gateway REST proxy handler: POST /images, POST /jobs, GET /jobs/{job_id}, GET /health, GET /openapi.json."""
+
+from __future__ import annotations
+
+import functools
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response, content_types
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestUnsupportedContentType, RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.params import Header, Path
+from aws_lambda_powertools.event_handler.router import Router
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from imagegen import dependencies as deps
+from imagegen import submission
+from imagegen.errors import ImageServiceError, InternalError, NotFound, Throttled, ValidationFailed
+from imagegen.generation import generate_images
+from imagegen.http_body import check_body_admissible, loads_strict
+from imagegen.observability import logger, metrics, tracer
+from imagegen.request import ImageRequest
+from imagegen.validation import validation_error
+from imagegen.views import ErrorResponse, GenerationResponse, JobAccepted, JobView
+
+router = Router()
+
+_ERROR_RESPONSES: dict[int | str, Any] = {
+    status: {"description": description, "content": {"application/json": {"model": ErrorResponse}}}
+    for status, description in {
+        400: "validation_error: the request breaks the schema",
+        413: "payload_too_large: body over 64 KiB",
+        415: "unsupported_media_type: the body is not application/json",
+        422: "content_filtered: the model filtered the prompt or the image",
+        429: "throttled: the model is throttling; see Retry-After",
+        500: "internal_error",
+        502: "model_error: the model failed or answered out of shape",
+        503: "model_unavailable: the model is not ready or not enabled for this account",
+        504: "model_timeout: the model did not answer in time",
+    }.items()
+}
+
+
+def require_json_body(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response:
+    """Refuses non-JSON and oversized bodies even when they would pass field validation
+    (Powertools also parses form bodies into the model)."""
+    check_body_admissible(app.current_event.headers, app.current_event.decoded_body)
+    return next_middleware(app)
+
+
+@router.get("/health", summary="Liveness check", include_in_schema=True)
+def health() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.post(
+    "/images",
+    summary="Generate images now and get presigned URLs",
+    middlewares=[require_json_body],
+    responses={200: {"description": "The stored images"}, **_ERROR_RESPONSES},
+)
+def create_images(request: ImageRequest) -> GenerationResponse:
+    request_id = router.current_event.request_context.request_id
+    images = generate_images(request, owner_id=request_id, model=deps.image_model(), store=deps.store())
+    presigner = deps.presigner()
+    return GenerationResponse(
+        id=request_id,
+        model=request.model_spec.model_id,
+        images=[presigner.view(image) for image in images],
+        expires_at=presigner.expires_at(),
+    )
+
+
+def _caller(event: Any) -> str:
+    identity = event.request_context.identity
+    return identity.user_arn or identity.api_key_id or identity.account_id or "anonymous"
+
+
+def _base_url(event: Any) -> str:
+    """Scheme, host and stage of the URL the caller used (works behind custom domains too)."""
+    headers = event.headers
+    scheme = headers.get("x-forwarded-proto", "https")
+    host = headers.get("host") or event.request_context.domain_name
+    full_path = event.request_context.path or event.path
+    stage_prefix = full_path[: len(full_path) - len(event.path)] if full_path.endswith(event.path) else ""
+    return f"{scheme}://{host}{stage_prefix}"
+
+
+@router.post(
+    "/jobs",
+    summary="Queue an asynchronous generation job",
+    middlewares=[require_json_body],
+    responses={
+        202: {"description": "Job accepted", "content": {"application/json": {"model": JobAccepted}}},
+        409: {"description": "request_in_progress: same Idempotency-Key still being processed"},
+        **_ERROR_RESPONSES,
+    },
+)
+def create_job(
+    request: ImageRequest,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="idempotency-key",
+            min_length=1,
+            max_length=255,
+            pattern=r"^[\x21-\x7e]+$",
+            description="Same key and body give the same job; same key with another body is refused (422).",
+        ),
+    ] = None,
+) -> Response[JobAccepted]:
+    event = router.current_event
+    job_id = submission.submit_job(request, idempotency_key=idempotency_key, caller=_caller(event))
+    accepted = JobAccepted(job_id=job_id, status_url=f"{_base_url(event)}/jobs/{job_id}")
+    return Response(status_code=202, content_type=content_types.APPLICATION_JSON, body=accepted)
+
+
+@router.get(
+    "/jobs/<job_id>",
+    summary="Read a job's status and its images (URLs signed afresh)",
+    responses={404: {"description": "not_found", "content": {"application/json": {"model": ErrorResponse}}}},
+)
+def get_job(job_id: Annotated[str, Path(max_length=128)]) -> JobView:
+    job = deps.jobs().get(job_id)
+    if job is None:
+        raise NotFound(f"No job {job_id}.")
+    return deps.presigner().job_view(job)
+
+
+@router.get("/openapi.json", include_in_schema=False)
+def openapi():
+    return Response(
+        status_code=200,
+        content_type=content_types.APPLICATION_JSON,
+        body=create_app().get_openapi_json_schema(
+            title="Image generation API",
+            version="1.0.0",
+            summary="Stability AI image models on Amazon Bedrock, stored in S3, returned as presigned URLs",
+        ),
+    )
+
+
+def _error_response(error: ImageServiceError) -> Response:
+    headers = {"Retry-After": str(error.retry_after_seconds)} if isinstance(error, Throttled) else None
+    return Response(
+        status_code=error.status,
+        content_type=content_types.APPLICATION_JSON,
+        body={"error": error.to_dict()},
+        headers=headers,
+    )
+
+
+def _count(error: ImageServiceError) -> None:
+    # e.g. ContentFiltered, ModelTimeout: one metric per contract error code.
+    metrics.add_metric(name="".join(p.title() for p in error.code.split("_")), unit=MetricUnit.Count, value=1)
+
+
+def handle_service_error(error: ImageServiceError) -> Response:
+    _count(error)
+    log = logger.error if error.status >= 500 else logger.info
+    log("Request failed", extra={"error_code": error.code, "status": error.status})
+    return _error_response(error)
+
+
+def handle_request_validation(error: RequestValidationError) -> Response:
+    event = create_app().current_event
+    try:
+        check_body_admissible(event.headers, event.decoded_body)
+    except ImageServiceError as refused:
+        return handle_service_error(refused)
+    return handle_service_error(validation_error(error.errors()))
+
+
+def handle_unsupported_content_type(_: RequestUnsupportedContentType) -> Response:
+    event = create_app().current_event
+    try:
+        check_body_admissible(event.headers, event.decoded_body)
+    except ImageServiceError as refused:
+        return handle_service_error(refused)
+    return handle_service_error(ValidationFailed("The request body could not be read."))
+
+
+def handle_not_found(_: NotFoundError) -> Response:
+    event = create_app().current_event
+    return handle_service_error(NotFound(f"No route for {event.http_method} {event.path}."))
+
+
+def handle_unexpected(error: Exception) -> Response:
+    logger.exception("Unhandled error")
+    request_id = create_app().current_event.request_context.request_id
+    internal = InternalError(f"An internal error occurred (request id {request_id}).")
+    _count(internal)
+    return _error_response(internal)
+
+
+@functools.cache
+def create_app() -> APIGatewayRestResolver:
+    origins = deps.settings().cors_allow_origins
+    cors = (
+        CORSConfig(
+            allow_origin=origins[0],
+            extra_origins=list(origins[1:]),
+            allow_headers=[
+                "Content-Type",
+                "Authorization",
+                "X-Amz-Date",
+                "X-Amz-Security-Token",
+                "X-Api-Key",
+                "Idempotency-Key",
+            ],
+            expose_headers=["Retry-After"],
+            max_age=600,
+        )
+        if origins
+        else None
+    )
+    app = APIGatewayRestResolver(cors=cors, enable_validation=True, json_body_deserializer=loads_strict)
+    app.include_router(router)
+    for exc_class, handler in (
+        (ImageServiceError, handle_service_error),
+        (RequestValidationError, handle_request_validation),
+        (RequestUnsupportedContentType, handle_unsupported_content_type),
+        (NotFoundError, handle_not_found),
+        (Exception, handle_unexpected),
+    ):
+        app.exception_handler(exc_class)(handler)
+    return app
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    submission.register_lambda_context(context)
+    return create_app().resolve(event, context)

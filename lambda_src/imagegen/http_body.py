@@ -1,0 +1,48 @@
+"""What the API accepts as a request body before any field is looked at: JSON, at most 64 KiB,
+and strict JSON (no NaN/Infinity, no duplicate keys)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from imagegen.errors import PayloadTooLarge, UnsupportedMediaType
+from imagegen.request import MAX_REQUEST_BYTES
+
+
+def check_body_admissible(headers: Any, body: str | None) -> None:
+    """Raises UnsupportedMediaType or PayloadTooLarge. A missing Content-Type is taken as JSON."""
+    content_type = headers.get("content-type")
+    if content_type is not None:
+        media_type = content_type.split(";", 1)[0].strip().lower()
+        if media_type != "application/json":
+            raise UnsupportedMediaType(
+                f"Send the request as application/json, not {media_type or 'an empty content type'}.",
+            )
+    if body is not None and len(body.encode()) > MAX_REQUEST_BYTES:
+        raise PayloadTooLarge(f"The request body is larger than {MAX_REQUEST_BYTES // 1024} KiB.")
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise ValueError(f"duplicate key {key!r}")
+        result[key] = value
+    return result
+
+
+def loads_strict(document: str | bytes) -> Any:
+    """json.loads that rejects what Python's parser tolerates but JSON forbids or makes ambiguous.
+    Raises json.JSONDecodeError for every problem, so callers see one kind of parse failure."""
+    text = document.decode() if isinstance(document, bytes) else document
+    try:
+        return json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
+    except json.JSONDecodeError:
+        raise
+    except ValueError as exc:
+        raise json.JSONDecodeError(str(exc), text, 0) from exc

@@ -1,0 +1,101 @@
+"""S3 storage of generated images: written once, all or nothing, read through presigned URLs."""
+
+from __future__ import annotations
+
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+from imagegen.bedrock import ModelImage
+from imagegen.errors import InternalError
+from imagegen.observability import logger, tracer
+
+IMAGES_PREFIX = "images/"
+_EXTENSIONS = {"image/png": "png", "image/jpeg": "jpeg"}
+
+
+@dataclass(frozen=True)
+class StoredImage:
+    key: str
+    seed: int
+    content_type: str
+    width: int
+    height: int
+    bytes: int
+
+
+def create_client() -> Any:
+    # SigV4 explicitly: botocore may otherwise presign with SigV2 on the global endpoint.
+    return boto3.client("s3", config=Config(signature_version="s3v4", retries={"mode": "standard"}))
+
+
+class ImageStore:
+    def __init__(self, client: Any, *, bucket: str):
+        self._client = client
+        self._bucket = bucket
+
+    @tracer.capture_method(capture_response=False)
+    def put_images(self, images: list[ModelImage], *, owner_id: str, metadata: dict[str, str]) -> list[StoredImage]:
+        """Writes every image under a fresh key, or none: a failure deletes what was written."""
+        keys = [f"{IMAGES_PREFIX}{owner_id}/{uuid.uuid4().hex}.{_EXTENSIONS[i.content_type]}" for i in images]
+        with ThreadPoolExecutor(max_workers=len(images)) as pool:
+            outcomes = list(pool.map(self._put_one, keys, images, [metadata] * len(images)))
+        failures = [outcome for outcome in outcomes if isinstance(outcome, Exception)]
+        if failures:
+            written = [key for key, outcome in zip(keys, outcomes, strict=True) if not isinstance(outcome, Exception)]
+            self.delete(written)
+            logger.error("Storing images failed", extra={"owner_id": owner_id, "error": repr(failures[0])})
+            raise InternalError("The images could not be stored.") from failures[0]
+        return [
+            StoredImage(
+                key=key,
+                seed=img.seed,
+                content_type=img.content_type,
+                width=img.width,
+                height=img.height,
+                bytes=len(img.data),
+            )
+            for key, img in zip(keys, images, strict=True)
+        ]
+
+    def _put_one(self, key: str, image: ModelImage, metadata: dict[str, str]) -> Exception | None:
+        try:
+            self._client.put_object(
+                Bucket=self._bucket,
+                Key=key,
+                Body=image.data,
+                ContentType=image.content_type,
+                Metadata={**metadata, "seed": str(image.seed), "width": str(image.width), "height": str(image.height)},
+                IfNoneMatch="*",  # written once: never replaces an existing object
+            )
+        except (ClientError, BotoCoreError) as exc:
+            return exc
+        return None
+
+    def delete(self, keys: list[str]) -> None:
+        if not keys:
+            return
+        try:
+            self._client.delete_objects(
+                Bucket=self._bucket, Delete={"Objects": [{"Key": k} for k in keys], "Quiet": True}
+            )
+        except (ClientError, BotoCoreError):
+            logger.exception("Could not delete partly stored images", extra={"keys": keys})
+
+    def presign(self, key: str, *, expires_in: int) -> str:
+        return self._client.generate_presigned_url(
+            "get_object", Params={"Bucket": self._bucket, "Key": key}, ExpiresIn=expires_in
+        )
+
+    def put_document(self, key: str, body: bytes) -> None:
+        self._client.put_object(Bucket=self._bucket, Key=key, Body=body, ContentType="application/json")
+
+    def read_document(self, key: str, *, max_bytes: int) -> bytes:
+        """At most max_bytes + 1 bytes of an object, so the caller can tell it is too large."""
+        response = self._client.get_object(Bucket=self._bucket, Key=key, Range=f"bytes=0-{max_bytes}")
+        return response["Body"].read()

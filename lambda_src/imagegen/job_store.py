@@ -1,0 +1,219 @@
+"""Job state in DynamoDB. Every transition is a conditional write, so duplicate deliveries
+and concurrent workers can never run a job twice or overwrite a finished one."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from botocore.exceptions import ClientError
+
+from imagegen.errors import ImageServiceError
+from imagegen.image_store import StoredImage
+
+JobStatus = Literal["queued", "running", "succeeded", "failed"]
+Trigger = Literal["api", "s3", "eventbridge"]
+TERMINAL: frozenset[str] = frozenset({"succeeded", "failed"})
+_KEY_PREFIX = "job#"
+
+
+def _now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+@dataclass(frozen=True)
+class JobRecord:
+    job_id: str
+    status: JobStatus
+    trigger: Trigger
+    request_id: str
+    created_at: str
+    updated_at: str
+    attempt: int = 0
+    model: str | None = None
+    request: dict[str, Any] | None = None
+    result_key: str | None = None
+    images: list[StoredImage] = field(default_factory=list)
+    error: dict[str, Any] | None = None
+    retryable: bool = False
+    notified: bool = False
+
+    @property
+    def finished(self) -> bool:
+        return self.status in TERMINAL
+
+
+def _to_record(item: dict[str, Any]) -> JobRecord:
+    def s(name: str) -> str | None:
+        return item[name]["S"] if name in item else None
+
+    return JobRecord(
+        job_id=item["pk"]["S"].removeprefix(_KEY_PREFIX),
+        status=item["status"]["S"],  # type: ignore[arg-type]
+        trigger=item["trigger"]["S"],  # type: ignore[arg-type]
+        request_id=item["request_id"]["S"],
+        created_at=item["created_at"]["S"],
+        updated_at=item["updated_at"]["S"],
+        attempt=int(item.get("attempt", {}).get("N", "0")),
+        model=s("model"),
+        request=json.loads(item["request"]["S"]) if "request" in item else None,
+        result_key=s("result_key"),
+        images=[StoredImage(**image) for image in json.loads(s("images") or "[]")],
+        error=json.loads(item["error"]["S"]) if "error" in item else None,
+        retryable=item.get("retryable", {}).get("BOOL", False),
+        notified=item.get("notified", {}).get("BOOL", False),
+    )
+
+
+def _is_condition_failure(error: ClientError) -> bool:
+    return error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
+
+
+class JobStore:
+    def __init__(self, client: Any, *, table: str, retention_days: int):
+        self._client = client
+        self._table = table
+        self._ttl_seconds = retention_days * 86400
+
+    def _key(self, job_id: str) -> dict[str, Any]:
+        return {"pk": {"S": _KEY_PREFIX + job_id}}
+
+    def create(
+        self,
+        *,
+        job_id: str,
+        trigger: Trigger,
+        request_id: str,
+        model: str | None = None,
+        request: dict[str, Any] | None = None,
+        result_key: str | None = None,
+    ) -> bool:
+        """Records a queued job; False if the job already exists (a duplicate)."""
+        now = _now_iso()
+        item: dict[str, Any] = {
+            **self._key(job_id),
+            "status": {"S": "queued"},
+            "trigger": {"S": trigger},
+            "request_id": {"S": request_id},
+            "created_at": {"S": now},
+            "updated_at": {"S": now},
+            "attempt": {"N": "0"},
+            "expiration": {"N": str(int(time.time()) + self._ttl_seconds)},
+        }
+        if model:
+            item["model"] = {"S": model}
+        if request is not None:
+            item["request"] = {"S": json.dumps(request, separators=(",", ":"))}
+        if result_key:
+            item["result_key"] = {"S": result_key}
+        try:
+            self._client.put_item(TableName=self._table, Item=item, ConditionExpression="attribute_not_exists(pk)")
+        except ClientError as exc:
+            if _is_condition_failure(exc):
+                return False
+            raise
+        return True
+
+    def get(self, job_id: str) -> JobRecord | None:
+        item = self._client.get_item(TableName=self._table, Key=self._key(job_id), ConsistentRead=True).get("Item")
+        return _to_record(item) if item else None
+
+    def claim(self, job_id: str, *, lease_seconds: int) -> JobRecord | None:
+        """queued -> running, for one worker at a time. Also takes over a running job whose
+        worker died (lease expired) and a failed job whose error was transient (a redrive).
+        None when another worker holds the job or it is finished."""
+        now = int(time.time())
+        try:
+            response = self._client.update_item(
+                TableName=self._table,
+                Key=self._key(job_id),
+                UpdateExpression=(
+                    "SET #status = :running, lease_until = :lease, attempt = attempt + :one, updated_at = :now "
+                    "REMOVE #error, retryable, notified"
+                ),
+                ConditionExpression=(
+                    "#status = :queued OR (#status = :running AND lease_until < :epoch) "
+                    "OR (#status = :failed AND retryable = :true)"
+                ),
+                ExpressionAttributeNames={"#status": "status", "#error": "error"},
+                ExpressionAttributeValues={
+                    ":running": {"S": "running"},
+                    ":queued": {"S": "queued"},
+                    ":failed": {"S": "failed"},
+                    ":true": {"BOOL": True},
+                    ":lease": {"N": str(now + lease_seconds)},
+                    ":epoch": {"N": str(now)},
+                    ":one": {"N": "1"},
+                    ":now": {"S": _now_iso()},
+                },
+                ReturnValues="ALL_NEW",
+            )
+        except ClientError as exc:
+            if _is_condition_failure(exc):
+                return None
+            raise
+        return _to_record(response["Attributes"])
+
+    def _finish_attempt(self, job: JobRecord, update: str, values: dict[str, Any]) -> JobRecord | None:
+        """Applies `update` only if `job` is still running the attempt this worker claimed."""
+        try:
+            response = self._client.update_item(
+                TableName=self._table,
+                Key=self._key(job.job_id),
+                UpdateExpression=update,
+                ConditionExpression="#status = :running AND attempt = :attempt",
+                ExpressionAttributeNames={"#status": "status", **({"#error": "error"} if "#error" in update else {})},
+                ExpressionAttributeValues={
+                    ":running": {"S": "running"},
+                    ":attempt": {"N": str(job.attempt)},
+                    ":now": {"S": _now_iso()},
+                    **values,
+                },
+                ReturnValues="ALL_NEW",
+            )
+        except ClientError as exc:
+            if _is_condition_failure(exc):
+                return None
+            raise
+        return _to_record(response["Attributes"])
+
+    def succeed(self, job: JobRecord, *, model: str, images: list[StoredImage]) -> JobRecord | None:
+        return self._finish_attempt(
+            job,
+            "SET #status = :succeeded, model = :model, images = :images, updated_at = :now REMOVE lease_until",
+            {
+                ":succeeded": {"S": "succeeded"},
+                ":model": {"S": model},
+                ":images": {"S": json.dumps([image.__dict__ for image in images], separators=(",", ":"))},
+            },
+        )
+
+    def fail(self, job: JobRecord, error: ImageServiceError) -> JobRecord | None:
+        return self._finish_attempt(
+            job,
+            "SET #status = :failed, #error = :error, retryable = :retryable, updated_at = :now REMOVE lease_until",
+            {
+                ":failed": {"S": "failed"},
+                ":error": {"S": json.dumps(error.to_dict(), separators=(",", ":"))},
+                ":retryable": {"BOOL": error.retryable},
+            },
+        )
+
+    def release(self, job: JobRecord, error: ImageServiceError) -> JobRecord | None:
+        """running -> queued after a transient failure, keeping the error as last_error."""
+        return self._finish_attempt(
+            job,
+            "SET #status = :queued, last_error = :error, updated_at = :now REMOVE lease_until",
+            {":queued": {"S": "queued"}, ":error": {"S": json.dumps(error.to_dict(), separators=(",", ":"))}},
+        )
+
+    def mark_notified(self, job_id: str) -> None:
+        self._client.update_item(
+            TableName=self._table,
+            Key=self._key(job_id),
+            UpdateExpression="SET notified = :true",
+            ExpressionAttributeValues={":true": {"BOOL": True}},
+        )

@@ -1,0 +1,95 @@
+"""Accepting an asynchronous job: record it as queued, then queue it for the worker.
+
+With an Idempotency-Key the same key and body give back the first answer (Powertools
+idempotency, stored in the jobs table); the same key with another body is refused."""
+
+from __future__ import annotations
+
+import functools
+import json
+import uuid
+from typing import Any
+
+from aws_lambda_powertools.utilities.idempotency import (
+    DynamoDBPersistenceLayer,
+    IdempotencyConfig,
+    idempotent_function,
+)
+from aws_lambda_powertools.utilities.idempotency.exceptions import (
+    IdempotencyAlreadyInProgressError,
+    IdempotencyValidationError,
+)
+from botocore.exceptions import BotoCoreError, ClientError
+
+from imagegen import dependencies as deps
+from imagegen.catalog import MODELS
+from imagegen.errors import IdempotencyKeyReused, InternalError, RequestInProgress
+from imagegen.observability import logger
+from imagegen.request import ImageRequest
+
+
+def _submit(*, submission: dict[str, Any]) -> dict[str, Any]:
+    job_id = uuid.uuid4().hex
+    request = submission["request"]
+    jobs = deps.jobs()
+    jobs.create(
+        job_id=job_id, trigger="api", request_id=job_id, model=MODELS[request["model"]].model_id, request=request
+    )
+    try:
+        deps.sqs_client().send_message(
+            QueueUrl=deps.settings().jobs_queue_url,
+            MessageBody=json.dumps({"job_id": job_id}),
+        )
+    except (ClientError, BotoCoreError) as exc:
+        logger.exception("Could not queue the job", extra={"job_id": job_id})
+        claimed = jobs.claim(job_id, lease_seconds=60)
+        if claimed:
+            jobs.fail(claimed, InternalError("The job could not be queued."))
+        raise InternalError("The job could not be queued; try again.") from exc
+    logger.info("Job queued", extra={"job_id": job_id})
+    return {"job_id": job_id}
+
+
+@functools.cache
+def _idempotency_config() -> IdempotencyConfig:
+    return IdempotencyConfig(
+        # The key is scoped to the caller, so two callers never share a key.
+        event_key_jmespath="[caller, idempotency_key]",
+        payload_validation_jmespath="request",
+        expires_after_seconds=deps.settings().idempotency_ttl_seconds,
+    )
+
+
+@functools.cache
+def _idempotent_submit() -> Any:
+    persistence = DynamoDBPersistenceLayer(
+        table_name=deps.settings().jobs_table,
+        key_attr="pk",
+        expiry_attr="expiration",
+        boto3_client=deps.dynamodb_client(),
+    )
+    return idempotent_function(
+        data_keyword_argument="submission", persistence_store=persistence, config=_idempotency_config()
+    )(_submit)
+
+
+def submit_job(request: ImageRequest, *, idempotency_key: str | None, caller: str) -> str:
+    """Queues the request and returns the job id."""
+    submission: dict[str, Any] = {"request": request.model_dump(mode="json", exclude_none=True)}
+    if idempotency_key is None:
+        return _submit(submission=submission)["job_id"]
+    try:
+        result = _idempotent_submit()(submission={**submission, "caller": caller, "idempotency_key": idempotency_key})
+    except IdempotencyValidationError as exc:
+        raise IdempotencyKeyReused(
+            "This Idempotency-Key was already used with a different request body.",
+            details={"header": "Idempotency-Key"},
+        ) from exc
+    except IdempotencyAlreadyInProgressError as exc:
+        raise RequestInProgress("A request with this Idempotency-Key is still being processed; retry shortly.") from exc
+    return result["job_id"]
+
+
+def register_lambda_context(context: Any) -> None:
+    """Lets an idempotency record in progress expire with the invocation if it times out."""
+    _idempotency_config().register_lambda_context(context)

@@ -1,0 +1,118 @@
+"""What a message on the jobs queue asks for. Three kinds arrive: a job queued by the API,
+an S3 event notification for an object under requests/, and an ImageGenerationRequested
+event from EventBridge. Each becomes a WorkItem whose job id is derived from the trigger,
+so a duplicate delivery maps onto the same job."""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import unquote_plus
+
+from aws_lambda_powertools.utilities.data_classes import EventBridgeEvent, S3Event
+
+from imagegen.errors import ValidationFailed
+from imagegen.job_store import Trigger
+
+REQUESTS_PREFIX = "requests/"
+RESULTS_PREFIX = "results/"
+REQUESTED_DETAIL_TYPE = "ImageGenerationRequested"
+# request_id names the result file results/<request_id>.json, so it must be a safe key segment.
+REQUEST_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+_JOB_NAMESPACE = uuid.UUID("5d3e4c1a-9a4b-4a43-8f0e-2b7c6f1d9e10")
+
+
+class PoisonMessage(Exception):
+    """A message the worker cannot understand; it is left to reach the dead-letter queue."""
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    job_id: str
+    trigger: Trigger
+    request_id: str
+    result_key: str | None = None
+    request: Any = None  # the request itself (EventBridge detail)
+    source_key: str | None = None  # or the S3 object that holds it
+    problem: ValidationFailed | None = None  # known to be invalid before anything is read
+
+
+def _job_id(name: str) -> str:
+    return uuid.uuid5(_JOB_NAMESPACE, name).hex
+
+
+def _from_s3(payload: dict[str, Any], bucket: str) -> list[WorkItem]:
+    items = []
+    for record in S3Event(payload).records:
+        if record.event_source != "aws:s3" or not record.event_name.startswith("ObjectCreated:"):
+            continue
+        obj = record.s3.get_object.raw_event
+        key = unquote_plus(obj["key"])
+        if record.s3.bucket.name != bucket or not key.startswith(REQUESTS_PREFIX) or not key.endswith(".json"):
+            continue  # only requests/*.json of our bucket: nothing the service writes can trigger it
+        name = key[len(REQUESTS_PREFIX) : -len(".json")]
+        # One object version is one job: S3 repeats these fields on a duplicate delivery.
+        version = obj.get("versionId") or obj.get("sequencer") or obj.get("eTag", "")
+        items.append(
+            WorkItem(
+                job_id=_job_id(f"s3:{bucket}/{key}#{version}"),
+                trigger="s3",
+                request_id=name,
+                result_key=f"{RESULTS_PREFIX}{name}.json",
+                source_key=key,
+            )
+        )
+    return items
+
+
+def _from_eventbridge(payload: dict[str, Any]) -> list[WorkItem]:
+    event = EventBridgeEvent(payload)
+    if event.detail_type != REQUESTED_DETAIL_TYPE:
+        return []
+    detail = payload.get("detail")
+    problem = None
+    request_id = event.get_id
+    request: Any = detail
+    if isinstance(detail, dict) and "request_id" in detail:
+        request = {k: v for k, v in detail.items() if k != "request_id"}
+        given = detail["request_id"]
+        if isinstance(given, str) and REQUEST_ID_PATTERN.match(given):
+            request_id = given
+        else:
+            problem = ValidationFailed(
+                "request_id must be 1-128 letters, digits, '.', '_' or '-', starting with a letter or digit.",
+                details={"errors": [{"field": "request_id", "message": "invalid request_id"}]},
+            )
+    return [
+        WorkItem(
+            job_id=_job_id(f"eventbridge:{request_id}"),
+            trigger="eventbridge",
+            request_id=request_id,
+            result_key=f"{RESULTS_PREFIX}{request_id}.json",
+            request=request,
+            problem=problem,
+        )
+    ]
+
+
+def parse_message(body: str, *, bucket: str) -> list[WorkItem]:
+    """The work a queue message asks for: [] for messages that ask for nothing (S3's test event,
+    objects outside requests/), PoisonMessage for anything unrecognisable."""
+    try:
+        payload = json.loads(body)
+    except ValueError as exc:
+        raise PoisonMessage("the message body is not JSON") from exc
+    if not isinstance(payload, dict):
+        raise PoisonMessage("the message body is not a JSON object")
+    if set(payload) == {"job_id"} and isinstance(payload["job_id"], str):
+        return [WorkItem(job_id=payload["job_id"], trigger="api", request_id=payload["job_id"])]
+    if payload.get("Event") == "s3:TestEvent":
+        return []
+    if isinstance(payload.get("Records"), list):
+        return _from_s3(payload, bucket)
+    if "detail-type" in payload and "id" in payload:
+        return _from_eventbridge(payload)
+    raise PoisonMessage("the message is neither a job, an S3 notification nor an EventBridge event")

@@ -1,0 +1,70 @@
+"""`python -m offline` (what `make run` starts): the service on this machine, until Ctrl-C."""
+
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+
+from offline.lambda_events import REGION
+from offline.service import OfflineConfig, OfflineService
+
+
+def _usage(service: OfflineService) -> str:
+    api, s3, bedrock, r = service.api_url, service.resources.endpoint_url, service.bedrock_url, service.resources
+    sign = f"--user testing:testing --aws-sigv4 aws:amz:{REGION}"
+    return f"""
+Image generation service running offline.
+  API (API Gateway + Lambda)      {api}
+  AWS services (S3, DynamoDB, SQS, EventBridge; moto)  {s3}   bucket {r.bucket}, event bus {r.event_bus}
+  Bedrock Runtime emulator        {bedrock}
+
+Try it:
+  curl -s {api}/health
+  curl -s -X POST {api}/images -H 'content-type: application/json' \\
+       -d '{{"prompt": "A car made out of vegetables.", "aspect_ratio": "16:9"}}'
+  curl -s -X POST {api}/jobs -H 'content-type: application/json' -H 'Idempotency-Key: demo-1' \\
+       -d '{{"prompt": "A lighthouse at dusk", "count": 2}}'
+  curl -s {api}/jobs/<job_id>
+  # drop a request into the bucket, then read its result (any SigV4 client works; curl signs too):
+  curl -s -X PUT {s3}/{r.bucket}/requests/cat.json {sign}:s3 -H 'content-type: application/json' \
+       -d '{{"prompt": "A cat astronaut"}}'
+  curl -s {s3}/{r.bucket}/results/cat.json {sign}:s3
+  # put an ImageGenerationRequested event on the bus, then read its result:
+  curl -s -X POST {s3} {sign}:events -H 'X-Amz-Target: AWSEvents.PutEvents' \
+       -H 'content-type: application/x-amz-json-1.1' -d '{{"Entries": [{{"EventBusName": "{r.event_bus}", \
+       "Source": "my.app", "DetailType": "ImageGenerationRequested", \
+       "Detail": "{{\\"request_id\\": \\"evt-1\\", \\"prompt\\": \\"A red bicycle\\"}}"}}]}}'
+  curl -s {s3}/{r.bucket}/results/evt-1.json {sign}:s3
+  # make the model fail, add latency, reset:
+  curl -s -X POST {bedrock}/_emulator/faults -d '{{"fault": "throttle", "times": 5}}'
+  curl -s -X POST {bedrock}/_emulator/latency -d '{{"ms": 1500}}'
+  curl -s -X DELETE {bedrock}/_emulator/faults
+  API document: {api}/openapi.json
+Ctrl-C stops everything.
+"""
+
+
+def main() -> int:
+    service = OfflineService(OfflineConfig.from_environment())
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    try:
+        service.start()
+    except OSError as exc:
+        print(f"Could not start: {exc} (is another instance running? set PORT, S3_PORT, BEDROCK_PORT)", file=sys.stderr)
+        service.stop()
+        return 1
+    print(_usage(service), flush=True)
+    try:
+        stopped.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        print("Stopping...", flush=True)
+        service.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,65 @@
+"""A local stand-in for Lambda's SQS event source mapping: long-polls the queue, hands each
+batch to the function, deletes what succeeded and leaves the reported failures to come back
+(and, past maxReceiveCount, to move to the dead-letter queue)."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from offline.lambda_events import sqs_event
+from offline.local_lambda import LocalFunction
+
+
+class SqsEventSource:
+    def __init__(
+        self, *, sqs: Any, queue_url: str, queue_arn: str, function: LocalFunction, batch_size: int, concurrency: int
+    ):
+        self._sqs = sqs
+        self._queue_url = queue_url
+        self._queue_arn = queue_arn
+        self._function = function
+        self._batch_size = batch_size
+        self._stopping = threading.Event()
+        self._pollers = [
+            threading.Thread(target=self._poll, name=f"sqs-poller-{i}", daemon=True) for i in range(concurrency)
+        ]
+
+    def start(self) -> None:
+        for poller in self._pollers:
+            poller.start()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        for poller in self._pollers:
+            poller.join(timeout=5)
+
+    def _poll(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                messages = self._sqs.receive_message(
+                    QueueUrl=self._queue_url,
+                    MaxNumberOfMessages=self._batch_size,
+                    WaitTimeSeconds=1,
+                    AttributeNames=["All"],
+                    MessageAttributeNames=["All"],
+                ).get("Messages", [])
+            except Exception:
+                if self._stopping.wait(1):
+                    return
+                continue
+            if messages:
+                self._deliver(messages)
+
+    def _deliver(self, messages: list[dict[str, Any]]) -> None:
+        try:
+            response = self._function.invoke(sqs_event(messages, queue_arn=self._queue_arn))
+        except Exception:
+            return  # a function error fails the whole batch: every message comes back
+        failed = {item["itemIdentifier"] for item in (response or {}).get("batchItemFailures", [])}
+        done = [m for m in messages if m["MessageId"] not in failed]
+        if done:
+            self._sqs.delete_message_batch(
+                QueueUrl=self._queue_url,
+                Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done)],
+            )
