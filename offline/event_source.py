@@ -37,29 +37,33 @@ class SqsEventSource:
     def _poll(self) -> None:
         while not self._stopping.is_set():
             try:
-                messages = self._sqs.receive_message(
-                    QueueUrl=self._queue_url,
-                    MaxNumberOfMessages=self._batch_size,
-                    WaitTimeSeconds=1,
-                    AttributeNames=["All"],
-                    MessageAttributeNames=["All"],
-                ).get("Messages", [])
+                self.poll_once(wait_seconds=1)
             except Exception:
                 if self._stopping.wait(1):
                     return
-                continue
-            if messages:
-                self._deliver(messages)
 
-    def _deliver(self, messages: list[dict[str, Any]]) -> None:
+    def poll_once(self, *, wait_seconds: int = 0) -> list[str] | None:
+        """Receives one batch and delivers it. Returns the ids of the messages the function
+        reported as failed, or None when there was nothing to deliver."""
+        messages = self._sqs.receive_message(
+            QueueUrl=self._queue_url,
+            MaxNumberOfMessages=self._batch_size,
+            WaitTimeSeconds=wait_seconds,
+            AttributeNames=["All"],
+            MessageAttributeNames=["All"],
+        ).get("Messages", [])
+        if not messages:
+            return None
         try:
             response = self._function.invoke(sqs_event(messages, queue_arn=self._queue_arn))
         except Exception:
-            return  # a function error fails the whole batch: every message comes back
-        failed = {item["itemIdentifier"] for item in (response or {}).get("batchItemFailures", [])}
+            # A function error fails the whole batch: every message comes back.
+            return [m["MessageId"] for m in messages]
+        failed = [item["itemIdentifier"] for item in (response or {}).get("batchItemFailures", [])]
         done = [m for m in messages if m["MessageId"] not in failed]
         if done:
             self._sqs.delete_message_batch(
                 QueueUrl=self._queue_url,
                 Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done)],
             )
+        return failed

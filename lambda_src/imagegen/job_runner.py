@@ -14,7 +14,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import ValidationError
 
 from imagegen import dependencies as deps
-from imagegen.errors import ImageServiceError, InternalError, ValidationFailed
+from imagegen.errors import ImageServiceError, InternalError
 from imagegen.events import COMPLETED, FAILED
 from imagegen.generation import generate_images
 from imagegen.http_body import loads_strict
@@ -22,7 +22,7 @@ from imagegen.job_store import JobRecord
 from imagegen.observability import logger, tracer
 from imagegen.request import MAX_REQUEST_BYTES, ImageRequest
 from imagegen.triggers import WorkItem
-from imagegen.validation import validation_error
+from imagegen.validation import invalid, validation_error
 
 
 class RetryLater(Exception):
@@ -44,10 +44,7 @@ def _backoff(receive_count: int) -> int:
 
 def _validated(document: Any) -> ImageRequest:
     if not isinstance(document, dict):
-        raise ValidationFailed(
-            "The request must be a JSON object.",
-            details={"errors": [{"field": "body", "message": "not a JSON object"}]},
-        )
+        raise invalid("body", "the request must be a JSON object")
     try:
         return ImageRequest.model_validate(document)
     except ValidationError as exc:
@@ -60,14 +57,14 @@ def _read_s3_request(key: str) -> Any:
     except ClientError as exc:
         code = exc.response.get("Error", {}).get("Code")
         if code in ("NoSuchKey", "InvalidRange"):  # deleted since, or empty
-            raise ValidationFailed(f"The request object {key} is missing or empty.") from exc
+            raise invalid("body", f"the request object {key} is missing or empty") from exc
         raise InternalError(f"Could not read the request object {key}.") from exc
     if len(raw) > MAX_REQUEST_BYTES:
-        raise ValidationFailed(f"The request object is larger than {MAX_REQUEST_BYTES // 1024} KiB.")
+        raise invalid("body", f"the request object is larger than {MAX_REQUEST_BYTES // 1024} KiB")
     try:
         return loads_strict(raw)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise ValidationFailed(f"The request object is not valid JSON: {exc}") from exc
+        raise invalid("body", f"the request object is not valid JSON: {exc}") from exc
 
 
 def _load_request(item: WorkItem, job: JobRecord) -> ImageRequest:

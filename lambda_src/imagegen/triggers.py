@@ -16,6 +16,7 @@ from aws_lambda_powertools.utilities.data_classes import EventBridgeEvent, S3Eve
 
 from imagegen.errors import ValidationFailed
 from imagegen.job_store import Trigger
+from imagegen.validation import invalid
 
 REQUESTS_PREFIX = "requests/"
 RESULTS_PREFIX = "results/"
@@ -82,9 +83,8 @@ def _from_eventbridge(payload: dict[str, Any]) -> list[WorkItem]:
         if isinstance(given, str) and REQUEST_ID_PATTERN.match(given):
             request_id = given
         else:
-            problem = ValidationFailed(
-                "request_id must be 1-128 letters, digits, '.', '_' or '-', starting with a letter or digit.",
-                details={"errors": [{"field": "request_id", "message": "invalid request_id"}]},
+            problem = invalid(
+                "request_id", "must be 1-128 letters, digits, '.', '_' or '-', starting with a letter or digit"
             )
     return [
         WorkItem(

@@ -35,3 +35,10 @@ def validation_error(errors: Sequence[dict[str, Any]]) -> ValidationFailed:
         fields.append({"field": path, "message": _message(error)})
     summary = "; ".join(f"{f['field']}: {f['message']}" for f in fields[:3])
     return ValidationFailed(f"Invalid request: {summary}", details={"errors": fields})
+
+
+def invalid(field: str, message: str) -> ValidationFailed:
+    """A validation error about one field ("body" for the document as a whole)."""
+    return ValidationFailed(
+        f"Invalid request: {field}: {message}", details={"errors": [{"field": field, "message": message}]}
+    )

@@ -44,6 +44,7 @@ def record_handler(record: SQSRecord, lambda_context: LambdaContext) -> None:
     except PoisonMessage:
         logger.error("Unreadable message; it will reach the dead-letter queue", extra={"message_id": record.message_id})
         metrics.add_metric(name="PoisonMessages", unit=MetricUnit.Count, value=1)
+        _delay_redelivery(record, 0)  # waiting will not help: on to the dead-letter queue
         raise
     # The lease outlives this invocation: a job still 'running' after it belongs to a dead worker.
     lease_seconds = int(remaining) + 5
@@ -55,6 +56,11 @@ def record_handler(record: SQSRecord, lambda_context: LambdaContext) -> None:
             metrics.add_metric(name="JobRetries", unit=MetricUnit.Count, value=1)
             logger.warning("Job will be retried", extra={"error_code": later.error.code, "delay": later.delay_seconds})
             _delay_redelivery(record, later.delay_seconds)
+            raise
+        except job_runner.RetriesExhausted:
+            metrics.add_metric(name="JobsDeadLettered", unit=MetricUnit.Count, value=1)
+            logger.error("Job failed after its last delivery; the message goes to the dead-letter queue")
+            _delay_redelivery(record, 0)  # its next receive moves it there
             raise
         finally:
             logger.remove_keys(["job_id", "trigger"])

@@ -1,0 +1,171 @@
+"""POST /jobs and GET /jobs/{job_id}: accepted by the API, run by the worker from the queue."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+import requests
+from PIL import Image
+
+from tests.integration.conftest import configure, drain
+
+PROMPT = "A lighthouse at dusk"
+
+
+def submit(api, body, **headers):
+    status, _, answer = api("POST", "/jobs", body, headers=headers or None)
+    return status, answer
+
+
+def outcome_events(aws) -> list[dict]:
+    sqs, url = aws.client("sqs"), aws.queue_url(aws.outcomes_queue_name)
+    events = []
+    while messages := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
+        for message in messages:
+            events.append(json.loads(message["Body"]))
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+    return events
+
+
+def test_a_job_goes_from_queued_to_succeeded(api, worker_source, aws):
+    status, accepted = submit(api, {"prompt": PROMPT, "aspect_ratio": "9:16", "count": 2, "seed": 42})
+
+    assert status == 202
+    assert accepted["status"] == "queued"
+    assert accepted["status_url"].endswith(f"/jobs/{accepted['job_id']}")
+    queued = api("GET", f"/jobs/{accepted['job_id']}")[2]
+    assert (queued["status"], queued["images"], queued["trigger"]) == ("queued", [], "api")
+
+    drain(worker_source)
+
+    status, _, job = api("GET", f"/jobs/{accepted['job_id']}")
+    assert status == 200
+    assert job["status"] == "succeeded"
+    assert job["error"] is None
+    assert [image["seed"] for image in job["images"]] == [42, 43]
+    picture = Image.open(io.BytesIO(requests.get(job["images"][0]["url"], timeout=10).content))
+    assert picture.size == (768, 1344)
+    [event] = outcome_events(aws)
+    assert event["detail-type"] == "ImageGenerationCompleted"
+    assert event["detail"]["job_id"] == accepted["job_id"]
+    assert [image["key"] for image in event["detail"]["images"]] == [image["key"] for image in job["images"]]
+
+
+def test_urls_are_signed_afresh_on_every_read(api, worker_source):
+    job_id = submit(api, {"prompt": PROMPT})[1]["job_id"]
+    drain(worker_source)
+    first = api("GET", f"/jobs/{job_id}")[2]["images"][0]["url"]
+    configure_expiry = first.split("X-Amz-Expires=")[1].split("&")[0]
+    assert configure_expiry == "3600"
+    assert requests.get(first, timeout=10).status_code == 200
+
+
+def test_unknown_job_is_a_404(api):
+    status, _, body = api("GET", "/jobs/0123456789abcdef0123456789abcdef")
+    assert (status, body["error"]["code"]) == (404, "not_found")
+
+
+def test_an_invalid_job_request_is_refused_before_queueing(api, aws, model):
+    before = model.count()
+    status, body = submit(api, {"prompt": PROMPT, "count": 9})
+    assert (status, body["error"]["code"]) == (400, "validation_error")
+    sqs = aws.client("sqs")
+    assert "Messages" not in sqs.receive_message(QueueUrl=aws.queue_url(aws.queue_name))
+    assert model.count() == before
+
+
+def test_same_idempotency_key_and_body_give_one_job(api, worker_source, model):
+    body = {"prompt": PROMPT, "seed": 7}
+    first = submit(api, body, **{"Idempotency-Key": "order-1"})
+    second = submit(api, body, **{"Idempotency-Key": "order-1"})
+    assert first[0] == second[0] == 202
+    assert first[1]["job_id"] == second[1]["job_id"]
+
+    before = model.count()
+    drain(worker_source)
+    assert model.count() - before == 1
+    third = submit(api, body, **{"Idempotency-Key": "order-1"})
+    assert third[1]["job_id"] == first[1]["job_id"]
+
+
+def test_same_key_with_another_body_is_refused(api):
+    assert submit(api, {"prompt": PROMPT}, **{"Idempotency-Key": "order-2"})[0] == 202
+    status, body = submit(api, {"prompt": "something else"}, **{"Idempotency-Key": "order-2"})
+    assert (status, body["error"]["code"]) == (422, "idempotency_key_reused")
+
+
+def test_equivalent_bodies_count_as_the_same(api):
+    """The key protects the request, not its spelling: defaults and case are normalised."""
+    a = submit(api, {"prompt": PROMPT, "output_format": "PNG"}, **{"Idempotency-Key": "order-3"})
+    b = submit(api, {"prompt": PROMPT, "output_format": "png", "count": 1}, **{"Idempotency-Key": "order-3"})
+    assert a[1]["job_id"] == b[1]["job_id"]
+
+
+def test_without_a_key_every_post_is_a_new_job(api):
+    assert submit(api, {"prompt": PROMPT})[1]["job_id"] != submit(api, {"prompt": PROMPT})[1]["job_id"]
+
+
+@pytest.mark.parametrize("key", ["", "x" * 256, "has space"])
+def test_a_malformed_idempotency_key_is_a_400(api, key):
+    status, body = submit(api, {"prompt": PROMPT}, **{"Idempotency-Key": key})
+    assert (status, body["error"]["code"]) == (400, "validation_error")
+
+
+def test_a_filtered_job_fails_with_the_filter_reason(api, worker_source, model, aws):
+    job_id = submit(api, {"prompt": PROMPT, "count": 2})[1]["job_id"]
+    model.fault("filter_prompt", times=2)
+    drain(worker_source)
+    job = api("GET", f"/jobs/{job_id}")[2]
+    assert job["status"] == "failed"
+    assert job["images"] == []
+    assert job["error"]["code"] == "content_filtered"
+    assert job["error"]["details"]["reason"] == "Filter reason: prompt"
+    assert [e["detail-type"] for e in outcome_events(aws)] == ["ImageGenerationFailed"]
+
+
+def test_a_transient_fault_is_retried_through_the_queue(api, worker_source, model):
+    job_id = submit(api, {"prompt": PROMPT})[1]["job_id"]
+    model.fault("throttle", times=4)  # more than one delivery's botocore attempts
+    assert worker_source.poll_once() != []  # first delivery fails and is handed back
+    assert api("GET", f"/jobs/{job_id}")[2]["status"] == "queued"
+    drain(worker_source)
+    assert api("GET", f"/jobs/{job_id}")[2]["status"] == "succeeded"
+
+
+def test_a_persistent_fault_fails_the_job_and_dead_letters_the_message(api, worker_source, model, aws):
+    job_id = submit(api, {"prompt": PROMPT})[1]["job_id"]
+    model.fault("model_error", times=1000)
+    drain(worker_source)
+
+    job = api("GET", f"/jobs/{job_id}")[2]
+    assert job["status"] == "failed"
+    assert job["error"]["code"] == "model_error"
+    dlq = aws.client("sqs").receive_message(QueueUrl=aws.queue_url(aws.dead_letter_queue_name))
+    assert json.loads(dlq["Messages"][0]["Body"]) == {"job_id": job_id}
+
+
+def test_access_denied_fails_at_once_without_retries(api, worker_source, model, aws):
+    job_id = submit(api, {"prompt": PROMPT})[1]["job_id"]
+    model.fault("access_denied", times=1000)
+    before = model.count()
+    drain(worker_source)
+    job = api("GET", f"/jobs/{job_id}")[2]
+    assert (job["status"], job["error"]["code"]) == ("failed", "model_unavailable")
+    assert model.count() - before == 1
+    assert "Messages" not in aws.client("sqs").receive_message(QueueUrl=aws.queue_url(aws.dead_letter_queue_name))
+
+
+def test_queue_outage_fails_the_post_and_leaves_no_job_queued(api, aws, monkeypatch):
+    def jobs() -> dict[str, dict]:
+        items = aws.client("dynamodb").scan(TableName=aws.table)["Items"]
+        return {i["pk"]["S"]: i for i in items if i["pk"]["S"].startswith("job#")}
+
+    before = jobs()
+    configure(monkeypatch, JOBS_QUEUE_URL=aws.queue_url(aws.queue_name) + "-missing")
+    status, body = submit(api, {"prompt": PROMPT})
+    assert (status, body["error"]["code"]) == (500, "internal_error")
+    [new] = [item for key, item in jobs().items() if key not in before]
+    assert new["status"]["S"] == "failed"
+    assert json.loads(new["error"]["S"])["code"] == "internal_error"

@@ -1,0 +1,119 @@
+"""The worker's delivery semantics: partial batch failures, poison messages, dead letters,
+takeover of a job whose worker died, and never doing work twice."""
+
+from __future__ import annotations
+
+import json
+import time
+
+from offline.lambda_events import LambdaContext, sqs_event
+from tests.integration.conftest import drain
+
+
+def send(aws, body: str) -> None:
+    aws.client("sqs").send_message(QueueUrl=aws.queue_url(aws.queue_name), MessageBody=body)
+
+
+def dead_letters(aws) -> list[str]:
+    sqs, url = aws.client("sqs"), aws.queue_url(aws.dead_letter_queue_name)
+    return [m["Body"] for m in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])]
+
+
+def job_ids(api, count: int) -> list[str]:
+    return [api("POST", "/jobs", {"prompt": f"picture {i}", "seed": i + 1})[2]["job_id"] for i in range(count)]
+
+
+def test_a_failure_mid_batch_retries_only_the_failed_record(api, aws, worker_source, model):
+    ids = job_ids(api, 3)
+    model.fault("throttle", times=3)  # exhausts the first job's botocore attempts only
+
+    failed = worker_source.poll_once()
+
+    statuses = [api("GET", f"/jobs/{job_id}")[2]["status"] for job_id in ids]
+    assert statuses == ["queued", "succeeded", "succeeded"]
+    assert len(failed) == 1
+    drain(worker_source)
+    assert api("GET", f"/jobs/{ids[0]}")[2]["status"] == "succeeded"
+
+
+def test_poison_messages_reach_the_dead_letter_queue(aws, worker_source):
+    for body in ("not json", "[1, 2]", json.dumps({"hello": "world"})):
+        send(aws, body)
+    drain(worker_source)
+    assert sorted(dead_letters(aws)) == sorted(["not json", "[1, 2]", json.dumps({"hello": "world"})])
+
+
+def test_s3s_test_event_is_acknowledged_and_ignored(aws, worker_source):
+    send(aws, json.dumps({"Service": "Amazon S3", "Event": "s3:TestEvent", "Bucket": aws.bucket}))
+    assert worker_source.poll_once() == []
+    assert dead_letters(aws) == []
+
+
+def test_a_redelivered_finished_job_generates_nothing(api, aws, worker_source, model):
+    [job_id] = job_ids(api, 1)
+    drain(worker_source)
+    before = model.count()
+    send(aws, json.dumps({"job_id": job_id}))
+    drain(worker_source)
+    assert model.count() == before
+    assert api("GET", f"/jobs/{job_id}")[2]["status"] == "succeeded"
+
+
+def test_a_duplicate_delivered_while_the_job_runs_is_dropped(api, aws, model):
+    """Two deliveries of one job in flight at once: the second finds it claimed and does nothing."""
+    from imagegen import dependencies
+
+    [job_id] = job_ids(api, 1)
+    assert dependencies.jobs().claim(job_id, lease_seconds=300) is not None  # another worker holds it
+    before = model.count()
+    sqs, url = aws.client("sqs"), aws.queue_url(aws.queue_name)
+    messages = sqs.receive_message(QueueUrl=url, AttributeNames=["All"])["Messages"]
+    from imagegen.handlers import worker
+
+    response = worker.lambda_handler(
+        sqs_event(messages, queue_arn=aws.queue_arn(aws.queue_name)),
+        LambdaContext("WorkerFunction", timeout_seconds=300),
+    )
+    assert response == {"batchItemFailures": []}
+    assert model.count() == before
+    assert api("GET", f"/jobs/{job_id}")[2]["status"] == "running"
+
+
+def test_a_job_whose_worker_died_is_taken_over_after_its_lease(api, aws, worker_source):
+    from imagegen import dependencies
+
+    [job_id] = job_ids(api, 1)
+    assert dependencies.jobs().claim(job_id, lease_seconds=0) is not None  # claimed, then the worker died
+    time.sleep(1.1)
+    drain(worker_source)
+    job = api("GET", f"/jobs/{job_id}")[2]
+    assert job["status"] == "succeeded"
+
+
+def test_a_batch_too_late_in_the_invocation_is_handed_back_untouched(api, aws, model):
+    from imagegen.handlers import worker
+
+    [job_id] = job_ids(api, 1)
+    sqs, url = aws.client("sqs"), aws.queue_url(aws.queue_name)
+    messages = sqs.receive_message(QueueUrl=url, AttributeNames=["All"])["Messages"]
+    before = model.count()
+    response = worker.lambda_handler(
+        sqs_event(messages, queue_arn=aws.queue_arn(aws.queue_name)), LambdaContext("WorkerFunction", timeout_seconds=5)
+    )
+    assert response == {"batchItemFailures": [{"itemIdentifier": messages[0]["MessageId"]}]}
+    assert model.count() == before
+    assert api("GET", f"/jobs/{job_id}")[2]["status"] == "queued"
+
+
+def test_a_dead_lettered_job_runs_again_when_redriven(api, aws, worker_source, model):
+    [job_id] = job_ids(api, 1)
+    model.fault("service_unavailable", times=1000)
+    drain(worker_source)
+    assert api("GET", f"/jobs/{job_id}")[2]["error"]["code"] == "model_unavailable"
+    [letter] = dead_letters(aws)
+
+    model.reset()  # the outage is over
+    send(aws, letter)  # what an SQS redrive from the dead-letter queue does
+    drain(worker_source)
+    job = api("GET", f"/jobs/{job_id}")[2]
+    assert (job["status"], job["error"]) == ("succeeded", None)
