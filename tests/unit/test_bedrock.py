@@ -1,0 +1,196 @@
+"""The Bedrock adapter: the body it sends, the response shape it accepts and the domain error
+for every Bedrock Runtime error type and finish reason (botocore's Stubber, no network)."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+
+import boto3
+import pytest
+from botocore.exceptions import ConnectTimeoutError, EndpointConnectionError, ReadTimeoutError
+from botocore.response import StreamingBody
+from botocore.stub import Stubber
+from imagegen import errors
+from imagegen.bedrock import BedrockImageModel, _no_retry_after_read_timeout
+from imagegen.catalog import MODELS
+from PIL import Image
+
+
+def png(width=1024, height=1024) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), "teal").save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def jpeg(width=1344, height=768) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), "teal").save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+def body(payload) -> dict:
+    raw = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+    return {"body": StreamingBody(io.BytesIO(raw), len(raw)), "contentType": "application/json"}
+
+
+@pytest.fixture
+def stubbed():
+    client = boto3.client("bedrock-runtime", region_name="us-west-2")
+    with Stubber(client) as stubber:
+        yield stubber, BedrockImageModel(client)
+
+
+def generate(model, output_format="png", **overrides):
+    args = {
+        "spec": MODELS["core"],
+        "prompt": "a cat",
+        "negative_prompt": None,
+        "aspect_ratio": "1:1",
+        "seed": 7,
+        "output_format": output_format,
+        **overrides,
+    }
+    return model.generate(**args)
+
+
+def test_sends_only_the_documented_fields_and_reads_the_image(stubbed):
+    stubber, model = stubbed
+    data = png()
+    stubber.add_response(
+        "invoke_model",
+        body({"seeds": [7], "finish_reasons": [None], "images": [base64.b64encode(data).decode()]}),
+        {
+            "modelId": "stability.stable-image-core-v1:1",
+            "contentType": "application/json",
+            "accept": "application/json",
+            "body": json.dumps({"prompt": "a cat", "aspect_ratio": "1:1", "seed": 7, "output_format": "png"}),
+        },
+    )
+    image = generate(model)
+    assert (image.data, image.seed, image.content_type, image.width, image.height) == (data, 7, "image/png", 1024, 1024)
+
+
+def test_negative_prompt_is_sent_when_given_and_seeds_may_be_strings(stubbed):
+    stubber, model = stubbed
+    stubber.add_response(
+        "invoke_model",
+        body({"seeds": ["8"], "finish_reasons": [None], "images": [base64.b64encode(jpeg()).decode()]}),
+        {
+            "modelId": "stability.stable-image-core-v1:1",
+            "contentType": "application/json",
+            "accept": "application/json",
+            "body": json.dumps(
+                {
+                    "prompt": "a cat",
+                    "aspect_ratio": "16:9",
+                    "seed": 8,
+                    "output_format": "jpeg",
+                    "negative_prompt": "blur",
+                }
+            ),
+        },
+    )
+    image = generate(model, "jpeg", aspect_ratio="16:9", seed=8, negative_prompt="blur")
+    assert (image.seed, image.content_type, image.width, image.height) == (8, "image/jpeg", 1344, 768)
+
+
+@pytest.mark.parametrize(
+    ("code", "status", "expected", "retryable"),
+    [
+        ("ThrottlingException", 429, errors.Throttled, True),
+        ("ServiceQuotaExceededException", 400, errors.Throttled, True),
+        ("ModelTimeoutException", 408, errors.ModelTimeout, True),
+        ("ModelErrorException", 424, errors.ModelError, True),
+        ("InternalServerException", 500, errors.ModelError, True),
+        ("ModelNotReadyException", 429, errors.ModelUnavailable, True),
+        ("ServiceUnavailableException", 503, errors.ModelUnavailable, True),
+        ("AccessDeniedException", 403, errors.ModelUnavailable, False),
+        ("ResourceNotFoundException", 404, errors.ModelUnavailable, False),
+        ("ValidationException", 400, errors.ValidationFailed, False),
+        ("SomethingNewException", 400, errors.InternalError, True),
+    ],
+)
+def test_every_bedrock_error_type_maps_to_one_domain_error(stubbed, code, status, expected, retryable):
+    stubber, model = stubbed
+    stubber.add_client_error(
+        "invoke_model", service_error_code=code, service_message="details", http_status_code=status
+    )
+    with pytest.raises(expected) as caught:
+        generate(model)
+    assert type(caught.value) is expected
+    assert caught.value.retryable is retryable
+
+
+@pytest.mark.parametrize(
+    ("payload", "expected", "code"),
+    [
+        (
+            {"seeds": [1], "finish_reasons": ["Filter reason: prompt"], "images": []},
+            errors.ContentFiltered,
+            "content_filtered",
+        ),
+        (
+            {"seeds": [1], "finish_reasons": ["Filter reason: output image"], "images": ["aGVsbG8="]},
+            errors.ContentFiltered,
+            "content_filtered",
+        ),
+        ({"seeds": [1], "finish_reasons": ["Filter reason: input image"]}, errors.ContentFiltered, "content_filtered"),
+        ({"seeds": [1], "finish_reasons": ["Inference error"], "images": []}, errors.ModelError, "model_error"),
+        ({"seeds": [1], "finish_reasons": ["Something new"], "images": []}, errors.ModelError, "model_error"),
+        ({"artifacts": []}, errors.ModelError, "model_error"),
+        ({"seeds": [1], "finish_reasons": [None]}, errors.ModelError, "model_error"),
+        ({"seeds": [1], "finish_reasons": [None], "images": ["not base64!"]}, errors.ModelError, "model_error"),
+        ({"seeds": ["x"], "finish_reasons": [None], "images": ["aGVsbG8="]}, errors.ModelError, "model_error"),
+        ({"seeds": [1], "finish_reasons": [None], "images": ["aGVsbG8="]}, errors.ModelError, "model_error"),
+        ([1, 2], errors.ModelError, "model_error"),
+        (b"<html>not json</html>", errors.ModelError, "model_error"),
+    ],
+)
+def test_finish_reasons_and_response_shape(stubbed, payload, expected, code):
+    stubber, model = stubbed
+    stubber.add_response("invoke_model", body(payload))
+    with pytest.raises(expected) as caught:
+        generate(model)
+    assert caught.value.code == code
+
+
+def test_filter_reason_is_reported(stubbed):
+    stubber, model = stubbed
+    stubber.add_response("invoke_model", body({"seeds": [1], "finish_reasons": ["Filter reason: prompt"]}))
+    with pytest.raises(errors.ContentFiltered) as caught:
+        generate(model)
+    assert caught.value.details == {"reason": "Filter reason: prompt"}
+
+
+def test_an_image_in_the_wrong_format_is_a_model_error(stubbed):
+    stubber, model = stubbed
+    stubber.add_response(
+        "invoke_model", body({"seeds": [1], "finish_reasons": [None], "images": [base64.b64encode(png()).decode()]})
+    )
+    with pytest.raises(errors.ModelError):
+        generate(model, "jpeg")
+
+
+@pytest.mark.parametrize(
+    ("exception", "expected"),
+    [
+        (ReadTimeoutError(endpoint_url="https://bedrock"), errors.ModelTimeout),
+        (ConnectTimeoutError(endpoint_url="https://bedrock"), errors.ModelUnavailable),
+        (EndpointConnectionError(endpoint_url="https://bedrock"), errors.ModelUnavailable),
+    ],
+)
+def test_transport_failures(exception, expected):
+    class Failing:
+        def invoke_model(self, **_):
+            raise exception
+
+    with pytest.raises(expected):
+        generate(BedrockImageModel(Failing()))
+
+
+def test_read_timeouts_are_never_retried_but_other_failures_are_left_to_botocore():
+    assert _no_retry_after_read_timeout(caught_exception=ReadTimeoutError(endpoint_url="x")) is False
+    assert _no_retry_after_read_timeout(caught_exception=ConnectTimeoutError(endpoint_url="x")) is None
+    assert _no_retry_after_read_timeout(caught_exception=None, response=({}, {})) is None
