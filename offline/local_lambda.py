@@ -1,57 +1,125 @@
-"""A Lambda function run on this machine: a pool of processes, each importing the handler
-once (its cold start) and then serving one event at a time, as Lambda execution
-environments do. Module state (Powertools Logger keys, cached clients) stays per process,
-so concurrent invocations never share it."""
+"""A Lambda function run on this machine. Like Lambda, each execution environment is a process
+that imports the handler once (its cold start) and serves one event at a time; an invocation
+goes to an idle environment, or starts a new one while fewer than `concurrency` exist, or
+waits for one to free up. Module state (Powertools keys, cached clients) stays per process."""
 
 from __future__ import annotations
 
 import importlib
 import multiprocessing
 import os
+import queue
 import signal
 import sys
-from concurrent.futures import ProcessPoolExecutor
+import threading
+import traceback
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
 from offline.lambda_events import LambdaContext
 
 LAMBDA_SRC = str(Path(__file__).resolve().parent.parent / "lambda_src")
-
-_handler: Any = None
-_function_name = ""
-_timeout = 0.0
+# spawn, not fork: the parent runs server threads that a fork would copy mid-flight.
+_CONTEXT = multiprocessing.get_context("spawn")
 
 
-def _start_environment(handler: str, function_name: str, timeout: float, env: dict[str, str]) -> None:
-    global _handler, _function_name, _timeout
-    # Ctrl-C reaches the whole process group: the parent stops the pool, the environments stay quiet.
+class FunctionError(Exception):
+    """The handler raised (Lambda reports it as a function error) or its environment died."""
+
+
+def _serve(conn: Connection, handler: str, function_name: str, timeout: float, env: dict[str, str]) -> None:
+    # Ctrl-C reaches the whole process group: the parent stops the environments.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     os.environ.update(env)
     sys.path.insert(0, LAMBDA_SRC)
     module_name, attribute = handler.rsplit(".", 1)
-    _handler = getattr(importlib.import_module(module_name), attribute)
-    _function_name, _timeout = function_name, timeout
+    entry_point = getattr(importlib.import_module(module_name), attribute)
+    conn.send(("ready", None))
+    while (event := conn.recv()) is not None:
+        try:
+            conn.send(("ok", entry_point(event, LambdaContext(function_name, timeout_seconds=timeout))))
+        except Exception as exc:
+            traceback.print_exc()
+            conn.send(("error", f"{type(exc).__name__}: {exc}"))
 
 
-def _invoke(event: dict[str, Any]) -> Any:
-    return _handler(event, LambdaContext(_function_name, timeout_seconds=_timeout))
+class _Environment:
+    def __init__(self, handler: str, function_name: str, timeout: float, env: dict[str, str]):
+        self._conn, child = _CONTEXT.Pipe()
+        self._process = _CONTEXT.Process(
+            target=_serve, args=(child, handler, function_name, timeout, env), daemon=True, name=function_name
+        )
+        self._process.start()
+        child.close()
+        self._expect("ready")
+
+    def _expect(self, *states: str) -> Any:
+        try:
+            state, value = self._conn.recv()
+        except (EOFError, OSError) as exc:
+            raise FunctionError("the execution environment exited") from exc
+        if state == "error":
+            raise FunctionError(value)
+        assert state in states
+        return value
+
+    def invoke(self, event: dict[str, Any]) -> Any:
+        self._conn.send(event)
+        return self._expect("ok")
+
+    @property
+    def alive(self) -> bool:
+        return self._process.is_alive()
+
+    def close(self) -> None:
+        try:
+            self._conn.send(None)
+        except OSError:
+            pass
+        self._process.join(timeout=2)
+        if self._process.is_alive():
+            self._process.kill()
 
 
 class LocalFunction:
     def __init__(self, *, name: str, handler: str, env: dict[str, str], concurrency: int, timeout: float):
         self.name = name
-        self._pool = ProcessPoolExecutor(
-            max_workers=concurrency,
-            # spawn, not fork: the parent runs server threads that a fork would copy mid-flight.
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=_start_environment,
-            initargs=(handler, name, timeout, env),
-        )
+        self._start_args = (handler, name, timeout, env)
+        self._slots = threading.BoundedSemaphore(concurrency)
+        self._idle: queue.LifoQueue[_Environment] = queue.LifoQueue()  # the warmest environment first
+        self._all: list[_Environment] = []
+        self._lock = threading.Lock()
+
+    def _new_environment(self) -> _Environment:
+        environment = _Environment(*self._start_args)
+        with self._lock:
+            self._all.append(environment)
+        return environment
+
+    def warm(self, count: int = 1) -> None:
+        """Starts `count` environments now, so the first invocations skip the cold start."""
+        starters = [threading.Thread(target=lambda: self._idle.put(self._new_environment())) for _ in range(count)]
+        for starter in starters:
+            starter.start()
+        for starter in starters:
+            starter.join()
 
     def invoke(self, event: dict[str, Any]) -> Any:
-        """Runs the handler on `event` in a free environment; raises what the handler raised."""
-        return self._pool.submit(_invoke, event).result()
+        """Runs the handler on `event`; raises FunctionError if it raised."""
+        with self._slots:
+            try:
+                environment = self._idle.get_nowait()
+            except queue.Empty:
+                environment = self._new_environment()  # a cold start
+            try:
+                return environment.invoke(event)
+            finally:
+                if environment.alive:
+                    self._idle.put(environment)
 
     def close(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        with self._lock:
+            environments, self._all = self._all, []
+        for environment in environments:
+            environment.close()

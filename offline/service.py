@@ -114,6 +114,8 @@ class OfflineService:
             timeout=300,
         )
         self._functions = [api, worker]
+        for function in self._functions:
+            function.warm()
         self._api = ApiGatewayServer((config.host, config.port), api)
         self._api.start()
         r = self.resources

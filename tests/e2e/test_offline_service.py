@@ -1,0 +1,168 @@
+"""The service as `make run` starts it: real HTTP on local ports, each function in its own
+processes, the queue polled by the local event source. These follow what a new user does."""
+
+from __future__ import annotations
+
+import io
+import json
+import socket
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+import requests
+from PIL import Image
+
+from offline.service import OfflineConfig, OfflineService
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def service():
+    config = OfflineConfig(
+        port=_free_port(),
+        s3_port=_free_port(),
+        bedrock_port=_free_port(),
+        api_concurrency=4,
+        function_env={"RETRY_BACKOFF_SECONDS": "0", "POWERTOOLS_LOG_LEVEL": "WARNING"},
+    )
+    with OfflineService(config) as running:
+        yield running
+
+
+@pytest.fixture(autouse=True)
+def reset_model(service):
+    requests.delete(f"{service.bedrock_url}/_emulator/faults", timeout=5)
+
+
+def wait_for(probe, *, timeout: float = 60.0) -> Any:
+    """Polls until probe() returns something truthy (the async paths take a moment)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if result := probe():
+            return result
+        time.sleep(0.2)
+    raise AssertionError("timed out waiting")
+
+
+def finished_job(service, job_id: str) -> dict:
+    def probe():
+        job = requests.get(f"{service.api_url}/jobs/{job_id}", timeout=10).json()
+        return job if job["status"] in ("succeeded", "failed") else None
+
+    return wait_for(probe)
+
+
+def result_document(service, name: str) -> dict:
+    s3 = service.resources.client("s3")
+
+    def probe():
+        try:
+            return json.loads(s3.get_object(Bucket=service.resources.bucket, Key=f"results/{name}.json")["Body"].read())
+        except s3.exceptions.NoSuchKey:
+            return None
+
+    return wait_for(probe)
+
+
+def test_health(service):
+    response = requests.get(f"{service.api_url}/health", timeout=30)
+    assert (response.status_code, response.json()) == (200, {"status": "ok"})
+
+
+def test_post_images_returns_a_url_that_downloads_the_png(service):
+    response = requests.post(f"{service.api_url}/images", json={"prompt": "A car made out of vegetables."}, timeout=30)
+    assert response.status_code == 200
+    [image] = response.json()["images"]
+    download = requests.get(image["url"], timeout=10)
+    assert download.status_code == 200
+    picture = Image.open(io.BytesIO(download.content))
+    assert (picture.format, picture.size) == ("PNG", (1024, 1024))
+
+
+def test_errors_are_json_over_http(service):
+    response = requests.post(
+        f"{service.api_url}/images",
+        data="prompt=a",
+        timeout=30,
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert (response.status_code, response.json()["error"]["code"]) == (415, "unsupported_media_type")
+    assert response.headers["Content-Type"] == "application/json"
+
+
+def test_concurrent_requests_are_served_concurrently(service):
+    requests.post(f"{service.bedrock_url}/_emulator/latency", json={"ms": 400}, timeout=5)
+    with ThreadPoolExecutor(4) as pool:
+        statuses = list(
+            pool.map(
+                lambda i: requests.post(f"{service.api_url}/images", json={"prompt": f"p{i}"}, timeout=60).status_code,
+                range(4),
+            )
+        )
+    assert statuses == [200] * 4
+    stats = requests.get(f"{service.bedrock_url}/_emulator/invocations", timeout=5).json()
+    assert stats["max_in_flight"] >= 2
+
+
+def test_a_job_runs_to_succeeded_once_per_idempotency_key(service):
+    post = lambda: requests.post(
+        f"{service.api_url}/jobs",
+        json={"prompt": "A lighthouse", "aspect_ratio": "4:5"},
+        headers={"Idempotency-Key": "e2e-1"},
+        timeout=30,
+    )
+    first, second = post(), post()
+    assert first.status_code == second.status_code == 202
+    assert first.json()["job_id"] == second.json()["job_id"]
+    job = finished_job(service, first.json()["job_id"])
+    assert job["status"] == "succeeded"
+    picture = Image.open(io.BytesIO(requests.get(job["images"][0]["url"], timeout=10).content))
+    assert picture.size == (896, 1088)
+
+
+def test_a_persistent_model_fault_fails_the_job(service):
+    requests.post(f"{service.bedrock_url}/_emulator/faults", json={"fault": "model_error", "times": 1000}, timeout=5)
+    job_id = requests.post(f"{service.api_url}/jobs", json={"prompt": "x"}, timeout=30).json()["job_id"]
+    job = finished_job(service, job_id)
+    assert (job["status"], job["error"]["code"]) == ("failed", "model_error")
+
+
+def test_s3_drops_yield_results(service):
+    s3 = service.resources.client("s3")
+    s3.put_object(
+        Bucket=service.resources.bucket,
+        Key="requests/e2e-good.json",
+        Body=b'{"prompt": "A fox"}',
+        ContentType="application/json",
+    )
+    s3.put_object(
+        Bucket=service.resources.bucket,
+        Key="requests/e2e-bad.json",
+        Body=b'{"prompt": ""}',
+        ContentType="application/json",
+    )
+    assert result_document(service, "e2e-good")["status"] == "succeeded"
+    bad = result_document(service, "e2e-bad")
+    assert (bad["status"], bad["error"]["code"]) == ("failed", "validation_error")
+
+
+def test_an_eventbridge_event_yields_its_result(service):
+    events = service.resources.client("events")
+    events.put_events(
+        Entries=[
+            {
+                "EventBusName": service.resources.event_bus,
+                "Source": "e2e",
+                "DetailType": "ImageGenerationRequested",
+                "Detail": json.dumps({"request_id": "e2e-event", "prompt": "A red bicycle"}),
+            }
+        ]
+    )
+    assert result_document(service, "e2e-event")["status"] == "succeeded"
