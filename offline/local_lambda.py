@@ -5,6 +5,7 @@ waits for one to free up. Module state (Powertools keys, cached clients) stays p
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import multiprocessing
 import os
@@ -73,10 +74,8 @@ class _Environment:
         return self._process.is_alive()
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(OSError):
             self._conn.send(None)
-        except OSError:
-            pass
         self._process.join(timeout=2)
         if self._process.is_alive():
             self._process.kill()

@@ -112,12 +112,14 @@ def test_concurrent_requests_are_served_concurrently(service):
 
 
 def test_a_job_runs_to_succeeded_once_per_idempotency_key(service):
-    post = lambda: requests.post(
-        f"{service.api_url}/jobs",
-        json={"prompt": "A lighthouse", "aspect_ratio": "4:5"},
-        headers={"Idempotency-Key": "e2e-1"},
-        timeout=30,
-    )
+    def post():
+        return requests.post(
+            f"{service.api_url}/jobs",
+            json={"prompt": "A lighthouse", "aspect_ratio": "4:5"},
+            headers={"Idempotency-Key": "e2e-1"},
+            timeout=30,
+        )
+
     first, second = post(), post()
     assert first.status_code == second.status_code == 202
     assert first.json()["job_id"] == second.json()["job_id"]
