@@ -1,0 +1,1 @@
+"""Offline runtime: run the service on one machine without an AWS account."""
