@@ -1,0 +1,226 @@
+"""The REST API: every route proxied to the API function, authenticated (IAM by default),
+validated against the request schema, throttled, logged and traced, and answering its own
+errors in the same JSON shape as the handler."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import aws_apigateway as apigw
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from infra.config import StackConfig
+from infra.request_schema import request_model_schema, to_cdk_json_schema
+
+STAGE_NAME = "v1"
+JSON = "application/json"
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str
+    validates_body: bool = False
+    # method.request.* parameter -> required
+    parameters: Mapping[str, bool] = field(default_factory=dict)
+
+
+ROUTES: tuple[Route, ...] = (
+    Route("POST", "/images", validates_body=True),
+    Route("POST", "/jobs", validates_body=True, parameters={"method.request.header.Idempotency-Key": False}),
+    Route("GET", "/jobs/{job_id}", parameters={"method.request.path.job_id": True}),
+    Route("GET", "/health"),
+    Route("GET", "/openapi.json"),
+)
+
+# API Gateway substitutes these verbatim: messageString arrives as a quoted JSON string;
+# validationErrorString arrives escaped but unquoted.
+GATEWAY_MESSAGE = "$context.error.messageString"
+VALIDATOR_ERRORS = "$context.error.validationErrorString"
+
+
+@dataclass(frozen=True)
+class GatewayError:
+    """An answer API Gateway gives itself, in the handler's error shape."""
+
+    response_type: apigw.ResponseType
+    code: str
+    # None keeps API Gateway's status (the DEFAULT_* families) or its own message.
+    status: str | None = None
+    message: str | None = None
+    validator_details: bool = False
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+    def template(self) -> str:
+        message = GATEWAY_MESSAGE if self.message is None else json.dumps(self.message)
+        details = f', "details": {{"reason": "{VALIDATOR_ERRORS}"}}' if self.validator_details else ""
+        return f'{{"error": {{"code": {json.dumps(self.code)}, "message": {message}{details}}}}}'
+
+
+RT = apigw.ResponseType
+GATEWAY_ERRORS: tuple[GatewayError, ...] = (
+    GatewayError(
+        RT.BAD_REQUEST_BODY, "validation_error", "400", "The request body does not match the request schema", True
+    ),
+    GatewayError(RT.BAD_REQUEST_PARAMETERS, "validation_error", "400", "A required request parameter is missing", True),
+    # API Gateway also gives this answer for a route that does not exist.
+    GatewayError(RT.MISSING_AUTHENTICATION_TOKEN, "forbidden", "403", "Missing authentication token or unknown route"),
+    GatewayError(RT.ACCESS_DENIED, "forbidden", "403"),
+    GatewayError(RT.UNAUTHORIZED, "unauthorized", "401"),
+    GatewayError(RT.INVALID_SIGNATURE, "forbidden", "403"),
+    GatewayError(RT.EXPIRED_TOKEN, "forbidden", "403"),
+    GatewayError(RT.INVALID_API_KEY, "forbidden", "403"),
+    GatewayError(RT.THROTTLED, "throttled", "429", "Too many requests; retry later", headers={"Retry-After": "1"}),
+    GatewayError(RT.QUOTA_EXCEEDED, "quota_exceeded", "429", "The API key's request quota is used up"),
+    GatewayError(RT.REQUEST_TOO_LARGE, "payload_too_large", "413", "The request is too large"),
+    GatewayError(RT.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "415", "Send the body as application/json"),
+    GatewayError(RT.INTEGRATION_TIMEOUT, "model_timeout", "504", "The request took too long; try POST /jobs instead"),
+    GatewayError(RT.DEFAULT_4_XX, "client_error"),
+    GatewayError(RT.DEFAULT_5_XX, "internal_error"),
+)
+
+# One JSON object per request in the access log.
+ACCESS_LOG_FIELDS: Mapping[str, str] = {
+    "requestId": "$context.requestId",
+    "ip": "$context.identity.sourceIp",
+    "caller": "$context.identity.caller",
+    "user": "$context.identity.user",
+    "apiKeyId": "$context.identity.apiKeyId",
+    "requestTime": "$context.requestTime",
+    "method": "$context.httpMethod",
+    "path": "$context.path",
+    "resourcePath": "$context.resourcePath",
+    "status": "$context.status",
+    "protocol": "$context.protocol",
+    "responseLength": "$context.responseLength",
+    "latencyMs": "$context.responseLatency",
+    "integrationLatencyMs": "$context.integration.latency",
+    "errorType": "$context.error.responseType",
+    "errorMessage": "$context.error.message",
+    "xrayTraceId": "$context.xrayTraceId",
+}
+
+CORS_REQUEST_HEADERS = (
+    "Content-Type",
+    "Authorization",
+    "X-Amz-Date",
+    "X-Amz-Security-Token",
+    "X-Amz-Content-Sha256",
+    "X-Api-Key",
+    "Idempotency-Key",
+)
+
+
+def access_log_format() -> str:
+    return "{" + ",".join(f'"{name}":"{value}"' for name, value in ACCESS_LOG_FIELDS.items()) + "}"
+
+
+class ImageApi(Construct):
+    def __init__(self, scope: Construct, construct_id: str, *, config: StackConfig, handler: lambda_.IFunction) -> None:
+        super().__init__(scope, construct_id)
+        self.access_logs = logs.LogGroup(
+            self, "AccessLogs", retention=config.log_retention, removal_policy=RemovalPolicy.RETAIN
+        )
+        origins = list(config.cors_allow_origins)
+        self.api = apigw.RestApi(
+            self,
+            "Api",
+            rest_api_name=f"{Stack.of(self).stack_name}-api",
+            description="Image generation on Amazon Bedrock",
+            endpoint_types=[apigw.EndpointType.REGIONAL],
+            # Execution logging (ERROR level) needs the account's API Gateway CloudWatch role.
+            cloud_watch_role=True,
+            deploy_options=apigw.StageOptions(
+                stage_name=STAGE_NAME,
+                throttling_rate_limit=config.throttle_rate_limit,
+                throttling_burst_limit=config.throttle_burst_limit,
+                access_log_destination=apigw.LogGroupLogDestination(self.access_logs),
+                access_log_format=apigw.AccessLogFormat.custom(access_log_format()),
+                tracing_enabled=True,
+                metrics_enabled=True,
+                logging_level=apigw.MethodLoggingLevel.ERROR,
+                # Request and response bodies hold prompts: never written to the execution log.
+                data_trace_enabled=False,
+            ),
+            default_method_options=(
+                apigw.MethodOptions(authorization_type=apigw.AuthorizationType.IAM)
+                if config.auth_mode == "iam"
+                else apigw.MethodOptions(api_key_required=True)
+            ),
+            default_cors_preflight_options=(
+                apigw.CorsOptions(
+                    allow_origins=origins,
+                    allow_methods=["GET", "POST", "OPTIONS"],
+                    allow_headers=list(CORS_REQUEST_HEADERS),
+                    max_age=Duration.hours(1),
+                )
+                if origins
+                else None
+            ),
+        )
+        # The stack has its own ApiUrl output.
+        self.api.node.try_remove_child("Endpoint")
+        self.validator = self.api.add_request_validator(
+            "Validator", validate_request_body=True, validate_request_parameters=True
+        )
+        self.request_model = self.api.add_model(
+            "ImageRequestModel",
+            content_type=JSON,
+            model_name="ImageRequest",
+            description="A text-to-image request (the runtime's ImageRequest model)",
+            schema=to_cdk_json_schema(request_model_schema(config.enabled_models)),
+        )
+        self.methods = self._add_routes(ROUTES, handler)
+        self._add_gateway_responses(GATEWAY_ERRORS, origins)
+        self.api_key: apigw.IApiKey | None = None
+        if config.auth_mode == "api_key":
+            self.api_key = self._add_usage_plan(config)
+
+    @property
+    def url(self) -> str:
+        return self.api.url
+
+    def _add_routes(self, routes: Sequence[Route], handler: lambda_.IFunction) -> list[apigw.Method]:
+        integration = apigw.LambdaIntegration(handler, allow_test_invoke=False)
+        return [
+            self.api.root.resource_for_path(route.path).add_method(
+                route.method,
+                integration,
+                request_validator=self.validator,
+                request_models={JSON: self.request_model} if route.validates_body else None,
+                request_parameters=dict(route.parameters) or None,
+            )
+            for route in routes
+        ]
+
+    def _add_gateway_responses(self, errors: Sequence[GatewayError], origins: Sequence[str]) -> None:
+        cors = {"Access-Control-Allow-Origin": origins[0] if len(origins) == 1 else "*"} if origins else {}
+        for error in errors:
+            headers = {**cors, **error.headers}
+            self.api.add_gateway_response(
+                error.response_type.response_type,
+                type=error.response_type,
+                status_code=error.status,
+                templates={JSON: error.template()},
+                # Static header values are single-quoted in API Gateway's mapping syntax.
+                response_headers={name: f"'{value}'" for name, value in headers.items()} or None,
+            )
+
+    def _add_usage_plan(self, config: StackConfig) -> apigw.IApiKey:
+        plan = self.api.add_usage_plan(
+            "UsagePlan",
+            description="Throttle and daily quota per API key",
+            throttle=apigw.ThrottleSettings(
+                rate_limit=config.throttle_rate_limit, burst_limit=config.throttle_burst_limit
+            ),
+            quota=apigw.QuotaSettings(limit=config.api_key_quota_per_day, period=apigw.Period.DAY),
+            api_stages=[apigw.UsagePlanPerApiStage(api=self.api, stage=self.api.deployment_stage)],
+        )
+        key = self.api.add_api_key("ApiKey", description="Key for the image generation API")
+        plan.add_api_key(key)
+        return key

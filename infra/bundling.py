@@ -1,0 +1,76 @@
+"""The Lambda asset: the `imagegen` package and its runtime dependencies, built for Linux arm64
+on this machine with pip's platform options, so that synth needs no Docker.
+
+pip fetches the arm64 wheels from the package index (or wherever pip's own configuration
+points, e.g. `PIP_FIND_LINKS`/`PIP_NO_INDEX` for a local wheelhouse). `--only-binary=:all:`
+makes a dependency with no arm64 wheel fail the synth instead of shipping an x86 build.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import jsii
+from aws_cdk import BundlingOptions, ILocalBundling
+from aws_cdk import aws_lambda as lambda_
+
+LAMBDA_SOURCE = Path(__file__).resolve().parent.parent / "lambda_src"
+PACKAGE = "imagegen"
+ARM64_PLATFORM = "manylinux2014_aarch64"
+_NOT_SHIPPED = ("__pycache__", "*.pyc", "*.pyo")
+
+
+class BundlingError(RuntimeError):
+    """pip could not build the Lambda asset."""
+
+
+@jsii.implements(ILocalBundling)
+class PipArm64Bundling:
+    """Builds the asset without Docker: pip installs the arm64 wheels of `requirements.txt`
+    into the output, then the `imagegen` package is copied beside them."""
+
+    def __init__(self, *, source_dir: Path, python_version: str) -> None:
+        self.source_dir = source_dir
+        self.python_version = python_version
+
+    def pip_command(self, output_dir: str) -> list[str]:
+        return [
+            sys.executable, "-m", "pip", "install",
+            "--quiet", "--disable-pip-version-check", "--no-compile",
+            "--platform", ARM64_PLATFORM, "--implementation", "cp",
+            "--python-version", self.python_version, "--only-binary=:all:",
+            "--target", output_dir,
+            "--requirement", str(self.source_dir / "requirements.txt"),
+        ]  # fmt: skip
+
+    def try_bundle(self, output_dir: str, *, image: Any, **_options: Any) -> bool:
+        result = subprocess.run(self.pip_command(output_dir), capture_output=True, text=True, check=False)  # noqa: S603
+        if result.returncode != 0:
+            raise BundlingError(f"pip could not install the Lambda dependencies for arm64:\n{result.stderr}")
+        out = Path(output_dir)
+        # Console scripts of the dependencies (jp.py) are no use inside a Lambda function.
+        shutil.rmtree(out / "bin", ignore_errors=True)
+        shutil.copytree(self.source_dir / PACKAGE, out / PACKAGE, ignore=shutil.ignore_patterns(*_NOT_SHIPPED))
+        return True
+
+
+def lambda_code(runtime: lambda_.Runtime) -> lambda_.Code:
+    """The one asset both functions share, built for `runtime` (e.g. python3.14) on arm64."""
+    python_version = runtime.name.removeprefix("python")
+    return lambda_.Code.from_asset(
+        str(LAMBDA_SOURCE),
+        # The source hash (of lambda_src, requirements.txt included) names the asset, so an
+        # unchanged source reuses the bundle already in cdk.out instead of running pip again.
+        exclude=[f"**/{pattern}" for pattern in _NOT_SHIPPED],
+        bundling=BundlingOptions(
+            # Never pulled: local bundling always succeeds or raises.
+            image=runtime.bundling_image,
+            local=PipArm64Bundling(source_dir=LAMBDA_SOURCE, python_version=python_version),
+            # Unused by pip, but part of the asset hash: a change of target re-bundles.
+            environment={"TARGET_PLATFORM": ARM64_PLATFORM, "TARGET_PYTHON": python_version},
+        ),
+    )

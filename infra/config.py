@@ -1,0 +1,215 @@
+"""Deployment settings, read from CDK context (`cdk.json` or `cdk deploy -c imagegen:KEY=VALUE`)
+and validated at synth time.
+
+Context keys and their defaults:
+
+- `imagegen:enabledModels` (`["core"]`): aliases of the Stability models the deployment
+  enables (`core`, `ultra`, `sd3.5-large`); the first is the default. The functions may call
+  only these models.
+- `imagegen:inferenceProfilePrefix` (`""`): a cross-region inference profile prefix such as
+  `"us."`; empty calls the models in the stack's own region.
+- `imagegen:presignExpirySeconds` (`3600`): lifetime of the presigned image URLs, 60..3600.
+  The URLs are signed with the Lambda role's temporary credentials and die with them,
+  whatever their own expiry says, so more than an hour would be a promise not kept.
+- `imagegen:retentionDays` (`7`): days after which generated images, results and dropped
+  requests expire from the bucket.
+- `imagegen:authMode` (`"iam"`): `"iam"` (SigV4-signed requests) or `"api_key"` (an API key
+  with a usage plan; its id is a stack output).
+- `imagegen:throttleRateLimit` (`10`) and `imagegen:throttleBurstLimit` (`20`): the stage's
+  steady requests per second and burst, and the usage plan's in `api_key` mode.
+- `imagegen:apiKeyQuotaPerDay` (`1000`): requests per day per API key in `api_key` mode.
+- `imagegen:workerMaxConcurrency` (`2`, at least 2 as SQS event sources require): concurrent
+  worker invocations; keep their Bedrock calls within the account's model quota.
+- `imagegen:workerBatchSize` (`4`): jobs per worker invocation, 1..10.
+- `imagegen:maxReceiveCount` (`5`): deliveries of a job before it moves to the dead-letter queue.
+- `imagegen:corsAllowOrigins` (`[]`): browser origins allowed to call the API (`"*"` alone for
+  any); empty turns CORS off for the API, and the bucket then lets any origin GET.
+- `imagegen:alarmEmail` (`""`): an address subscribed to the alarm topic; empty for none.
+- `imagegen:logRetentionDays` (`30`): retention of every log group, a value CloudWatch
+  Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, ...).
+
+On the command line every value arrives as a string: numbers are parsed, and lists may be
+given as JSON (`'["core","ultra"]'`) or comma-separated (`core,ultra`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal
+
+from aws_cdk import aws_logs as logs
+from constructs import Node
+from imagegen.catalog import MODELS
+from imagegen.settings import MAX_PRESIGN_EXPIRY_SECONDS
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+from pydantic.alias_generators import to_camel
+
+CONTEXT_PREFIX = "imagegen:"
+
+_RETENTION_DAYS: dict[int, logs.RetentionDays] = {
+    1: logs.RetentionDays.ONE_DAY,
+    3: logs.RetentionDays.THREE_DAYS,
+    5: logs.RetentionDays.FIVE_DAYS,
+    7: logs.RetentionDays.ONE_WEEK,
+    14: logs.RetentionDays.TWO_WEEKS,
+    30: logs.RetentionDays.ONE_MONTH,
+    60: logs.RetentionDays.TWO_MONTHS,
+    90: logs.RetentionDays.THREE_MONTHS,
+    120: logs.RetentionDays.FOUR_MONTHS,
+    150: logs.RetentionDays.FIVE_MONTHS,
+    180: logs.RetentionDays.SIX_MONTHS,
+    365: logs.RetentionDays.ONE_YEAR,
+    400: logs.RetentionDays.THIRTEEN_MONTHS,
+    545: logs.RetentionDays.EIGHTEEN_MONTHS,
+    731: logs.RetentionDays.TWO_YEARS,
+    1096: logs.RetentionDays.THREE_YEARS,
+    1827: logs.RetentionDays.FIVE_YEARS,
+    2192: logs.RetentionDays.SIX_YEARS,
+    2557: logs.RetentionDays.SEVEN_YEARS,
+    2922: logs.RetentionDays.EIGHT_YEARS,
+    3288: logs.RetentionDays.NINE_YEARS,
+    3653: logs.RetentionDays.TEN_YEARS,
+}
+_ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class ConfigError(ValueError):
+    """The CDK context holds a value the deployment cannot use."""
+
+
+def _cli_int(value: object) -> object:
+    if isinstance(value, str) and re.fullmatch(r"\s*-?\d+\s*", value):
+        return int(value)
+    return value
+
+
+def _cli_number(value: object) -> object:
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return value
+    return value
+
+
+def _cli_list(value: object) -> object:
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("["):
+            return json.loads(text)
+        return [item.strip() for item in text.split(",") if item.strip()]
+    return value
+
+
+CliInt = Annotated[int, BeforeValidator(_cli_int)]
+CliNumber = Annotated[float, BeforeValidator(_cli_number)]
+CliList = Annotated[list[str], BeforeValidator(_cli_list)]
+
+
+class StackConfig(BaseModel):
+    """The validated deployment settings; see the module docstring for each key."""
+
+    model_config = ConfigDict(strict=True, frozen=True, extra="forbid", alias_generator=to_camel)
+
+    enabled_models: CliList = Field(default_factory=lambda: ["core"], min_length=1)
+    inference_profile_prefix: str = Field("", pattern=r"^([a-z]{2,4}\.)?$")
+    presign_expiry_seconds: CliInt = Field(MAX_PRESIGN_EXPIRY_SECONDS, ge=60)
+    retention_days: CliInt = Field(7, ge=1, le=3650)
+    auth_mode: Literal["iam", "api_key"] = "iam"
+    throttle_rate_limit: CliNumber = Field(10, gt=0, le=10_000)
+    throttle_burst_limit: CliInt = Field(20, ge=1, le=5_000)
+    api_key_quota_per_day: CliInt = Field(1000, ge=1)
+    # Lambda's SQS event source accepts a maximum concurrency of 2..1000.
+    worker_max_concurrency: CliInt = Field(2, ge=2, le=1000)
+    worker_batch_size: CliInt = Field(4, ge=1, le=10)
+    max_receive_count: CliInt = Field(5, ge=1, le=1000)
+    cors_allow_origins: CliList = Field(default_factory=list)
+    alarm_email: str = ""
+    log_retention_days: CliInt = 30
+
+    @field_validator("enabled_models")
+    @classmethod
+    def _known_models(cls, aliases: list[str]) -> list[str]:
+        unknown = [alias for alias in aliases if alias not in MODELS]
+        if unknown:
+            raise ValueError(f"unknown model aliases {unknown}; known: {sorted(MODELS)}")
+        if len(set(aliases)) != len(aliases):
+            raise ValueError(f"model aliases repeat: {aliases}")
+        return aliases
+
+    @field_validator("presign_expiry_seconds")
+    @classmethod
+    def _presign_within_credentials(cls, seconds: int) -> int:
+        if seconds > MAX_PRESIGN_EXPIRY_SECONDS:
+            raise ValueError(
+                f"{seconds} is more than {MAX_PRESIGN_EXPIRY_SECONDS}: the URLs are presigned with the Lambda role's "
+                "temporary credentials, and a presigned URL stops working when those credentials expire, whatever "
+                "its own expiry says"
+            )
+        return seconds
+
+    @field_validator("cors_allow_origins")
+    @classmethod
+    def _origins(cls, origins: list[str]) -> list[str]:
+        if "*" in origins and len(origins) > 1:
+            raise ValueError('"*" allows every origin and must stand alone')
+        bad = [origin for origin in origins if origin != "*" and not _ORIGIN.match(origin)]
+        if bad:
+            raise ValueError(f"origins must look like https://host[:port] (no path, no trailing slash): {bad}")
+        return origins
+
+    @field_validator("alarm_email")
+    @classmethod
+    def _email(cls, email: str) -> str:
+        if email and not _EMAIL.match(email):
+            raise ValueError(f"{email!r} is not an email address")
+        return email
+
+    @field_validator("log_retention_days")
+    @classmethod
+    def _retention_cloudwatch_accepts(cls, days: int) -> int:
+        if days not in _RETENTION_DAYS:
+            raise ValueError(f"CloudWatch Logs accepts one of {sorted(_RETENTION_DAYS)}, not {days}")
+        return days
+
+    @property
+    def model_ids(self) -> list[str]:
+        """Bedrock model ids of the enabled models, from the runtime's catalog."""
+        return [MODELS[alias].model_id for alias in self.enabled_models]
+
+    @property
+    def log_retention(self) -> logs.RetentionDays:
+        return _RETENTION_DAYS[self.log_retention_days]
+
+    @classmethod
+    def from_context(cls, node: Node) -> StackConfig:
+        """Read the `imagegen:` keys of a construct's context; raise ConfigError naming each bad key."""
+        return cls.from_mapping(node.get_all_context() or {})
+
+    @classmethod
+    def from_mapping(cls, context: Mapping[str, Any]) -> StackConfig:
+        known = {CONTEXT_PREFIX + to_camel(name) for name in cls.model_fields}
+        unknown = sorted(key for key in context if key.startswith(CONTEXT_PREFIX) and key not in known)
+        if unknown:
+            raise ConfigError(f"Unknown CDK context keys {unknown}; known: {sorted(known)}")
+        values = {
+            key.removeprefix(CONTEXT_PREFIX): value
+            for key, value in context.items()
+            if key.startswith(CONTEXT_PREFIX) and value is not None
+        }
+        try:
+            return cls.model_validate(values)
+        except ValidationError as error:
+            raise ConfigError(_describe(error)) from None
+
+
+def _describe(error: ValidationError) -> str:
+    lines = ["Invalid CDK context:"]
+    for problem in error.errors():
+        key = CONTEXT_PREFIX + str(problem["loc"][0]) if problem["loc"] else "(context)"
+        message = problem["msg"].removeprefix("Value error, ")
+        lines.append(f"  {key}={problem.get('input')!r}: {message}")
+    return "\n".join(lines)

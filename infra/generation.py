@@ -1,0 +1,144 @@
+"""The two Lambda functions, sharing one asset: the API function behind API Gateway and the
+worker that consumes the jobs queue."""
+
+from __future__ import annotations
+
+from aws_cdk import Aws, Duration, RemovalPolicy
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_events as events
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from infra.bundling import lambda_code
+from infra.config import StackConfig
+
+LAMBDA_RUNTIME = lambda_.Runtime.PYTHON_3_14
+MEMORY_MB = 1024
+# API Gateway's REST integration gives up after 29 s: the function must answer before that.
+API_TIMEOUT = Duration.seconds(28)
+WORKER_TIMEOUT = Duration.seconds(300)
+EVENT_SOURCE = "imagegen"
+RETRY_BACKOFF_SECONDS = 30
+IDEMPOTENCY_TTL_SECONDS = 86_400
+API_HANDLER = "imagegen.handlers.api.lambda_handler"
+WORKER_HANDLER = "imagegen.handlers.worker.lambda_handler"
+
+
+class ImageGeneration(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: StackConfig,
+        bucket: s3.IBucket,
+        table: dynamodb.ITable,
+        queue: sqs.IQueue,
+        event_bus: events.IEventBus,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self._config = config
+        self._code = lambda_code(LAMBDA_RUNTIME)
+        shared = {
+            "POWERTOOLS_SERVICE_NAME": "imagegen",
+            "POWERTOOLS_METRICS_NAMESPACE": "ImageGeneration",
+            "POWERTOOLS_LOG_LEVEL": "INFO",
+            "IMAGE_BUCKET": bucket.bucket_name,
+            "JOBS_TABLE": table.table_name,
+            "ENABLED_MODELS": ",".join(config.enabled_models),
+            "MODEL_ID_PREFIX": config.inference_profile_prefix,
+            "PRESIGN_EXPIRY_SECONDS": str(config.presign_expiry_seconds),
+            "RETENTION_DAYS": str(config.retention_days),
+        }
+        self.api_function = self._function(
+            "ApiFunction",
+            description="Image generation API: synchronous generation, job submission and status",
+            handler=API_HANDLER,
+            timeout=API_TIMEOUT,
+            environment={
+                **shared,
+                "JOBS_QUEUE_URL": queue.queue_url,
+                # Two Bedrock attempts of 20 s would already outlast API Gateway's 29 s; the
+                # third exists for fast failures such as throttling.
+                "BEDROCK_READ_TIMEOUT_SECONDS": "20",
+                "BEDROCK_MAX_ATTEMPTS": "3",
+                "IDEMPOTENCY_TTL_SECONDS": str(IDEMPOTENCY_TTL_SECONDS),
+                "CORS_ALLOW_ORIGINS": ",".join(config.cors_allow_origins),
+            },
+        )
+        self.worker_function = self._function(
+            "WorkerFunction",
+            description="Image generation worker: jobs from the queue (API jobs, S3 drops, EventBridge events)",
+            handler=WORKER_HANDLER,
+            timeout=WORKER_TIMEOUT,
+            environment={
+                **shared,
+                # The worker delays a job's redelivery with ChangeMessageVisibility on this queue.
+                "JOBS_QUEUE_URL": queue.queue_url,
+                "EVENT_BUS_NAME": event_bus.event_bus_name,
+                "EVENT_SOURCE": EVENT_SOURCE,
+                "BEDROCK_READ_TIMEOUT_SECONDS": "60",
+                "BEDROCK_MAX_ATTEMPTS": "4",
+                "MAX_RECEIVE_COUNT": str(config.max_receive_count),
+                "RETRY_BACKOFF_SECONDS": str(RETRY_BACKOFF_SECONDS),
+            },
+        )
+        self.functions = (self.api_function, self.worker_function)
+
+    def _function(
+        self, construct_id: str, *, description: str, handler: str, timeout: Duration, environment: dict[str, str]
+    ) -> lambda_.Function:
+        log_group = logs.LogGroup(
+            self,
+            f"{construct_id}Logs",
+            retention=self._config.log_retention,
+            removal_policy=RemovalPolicy.DESTROY,
+        )
+        # A role of our own: the default one carries AWSLambdaBasicExecutionRole, which may
+        # create and write any log group; this one may write only its own.
+        role = iam.Role(self, f"{construct_id}Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+        log_group.grant_write(role)
+        return lambda_.Function(
+            self,
+            construct_id,
+            description=description,
+            runtime=LAMBDA_RUNTIME,
+            architecture=lambda_.Architecture.ARM_64,
+            code=self._code,
+            handler=handler,
+            memory_size=MEMORY_MB,
+            timeout=timeout,
+            tracing=lambda_.Tracing.ACTIVE,
+            log_group=log_group,
+            role=role,
+            environment=environment,
+        )
+
+
+def invoke_model_statements(config: StackConfig) -> list[iam.PolicyStatement]:
+    """`bedrock:InvokeModel` on the enabled Stability models in the stack's region and, with an
+    inference profile prefix, on those profiles and on the models in the regions they route to."""
+    in_region = [
+        f"arn:{Aws.PARTITION}:bedrock:{Aws.REGION}::foundation-model/{model_id}" for model_id in config.model_ids
+    ]
+    prefix = config.inference_profile_prefix
+    if not prefix:
+        return [iam.PolicyStatement(actions=["bedrock:InvokeModel"], resources=in_region)]
+    profiles = [
+        f"arn:{Aws.PARTITION}:bedrock:{Aws.REGION}:{Aws.ACCOUNT_ID}:inference-profile/{prefix}{model_id}"
+        for model_id in config.model_ids
+    ]
+    return [
+        iam.PolicyStatement(actions=["bedrock:InvokeModel"], resources=[*in_region, *profiles]),
+        # A profile may send the call to any region of its geography, and that region's model
+        # must allow it. The condition limits this to calls made through our own profiles.
+        iam.PolicyStatement(
+            actions=["bedrock:InvokeModel"],
+            resources=[f"arn:{Aws.PARTITION}:bedrock:*::foundation-model/{model_id}" for model_id in config.model_ids],
+            conditions={"StringEquals": {"bedrock:InferenceProfileArn": profiles}},
+        ),
+    ]

@@ -1,0 +1,108 @@
+"""The stack: composes the units and wires the permissions between them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_cdk import CfnOutput, Stack
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_event_sources as event_sources
+from constructs import Construct
+
+from infra.api import ImageApi
+from infra.async_events import AsyncJobs
+from infra.config import StackConfig
+from infra.generation import WORKER_TIMEOUT, ImageGeneration, invoke_model_statements
+from infra.monitoring import Monitoring
+from infra.storage import IMAGES_PREFIX, REQUESTS_PREFIX, RESULTS_PREFIX, ImageStorage
+
+REQUEST_DROP_SUFFIX = ".json"
+
+
+class ImageGenStack(Stack):
+    def __init__(self, scope: Construct, construct_id: str, *, config: StackConfig, **kwargs: Any) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        self.config = config
+        self.storage = ImageStorage(
+            self, "Storage", retention_days=config.retention_days, cors_allow_origins=config.cors_allow_origins
+        )
+        self.jobs = AsyncJobs(self, "Jobs", worker_timeout=WORKER_TIMEOUT, max_receive_count=config.max_receive_count)
+        # The service writes only images/ and results/, so nothing it writes comes back here.
+        self.storage.notify_on_object_created(self.jobs.queue, prefix=REQUESTS_PREFIX, suffix=REQUEST_DROP_SUFFIX)
+        self.generation = ImageGeneration(
+            self,
+            "Generation",
+            config=config,
+            bucket=self.storage.bucket,
+            table=self.jobs.table,
+            queue=self.jobs.queue,
+            event_bus=self.jobs.event_bus,
+        )
+        self.api = ImageApi(self, "Api", config=config, handler=self.generation.api_function)
+        self.monitoring = Monitoring(
+            self,
+            "Monitoring",
+            alarm_email=config.alarm_email,
+            api=self.api.api,
+            functions=self.generation.functions,
+            jobs_queue=self.jobs.queue,
+            dead_letter_queue=self.jobs.dead_letter_queue,
+        )
+        self._grant_api(self.generation.api_function)
+        self._grant_worker(self.generation.worker_function)
+        self._add_outputs()
+
+    def _grant_common(self, function: lambda_.Function) -> None:
+        for statement in invoke_model_statements(self.config):
+            function.add_to_role_policy(statement)
+        self._grant_objects(function, ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"], IMAGES_PREFIX)
+
+    def _grant_api(self, function: lambda_.Function) -> None:
+        self._grant_common(function)
+        # Job records and the Powertools idempotency records share the table.
+        self.jobs.table.grant(
+            function, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"
+        )
+        self.jobs.queue.grant_send_messages(function)
+
+    def _grant_worker(self, function: lambda_.Function) -> None:
+        self._grant_common(function)
+        self._grant_objects(function, ["s3:GetObject"], REQUESTS_PREFIX)
+        self._grant_objects(function, ["s3:PutObject"], RESULTS_PREFIX)
+        self.jobs.table.grant(function, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem")
+        self.jobs.event_bus.grant_put_events_to(function)
+        # Grants the worker the queue's receive, delete and visibility actions.
+        function.add_event_source(
+            event_sources.SqsEventSource(
+                self.jobs.queue,
+                batch_size=self.config.worker_batch_size,
+                report_batch_item_failures=True,
+                max_concurrency=self.config.worker_max_concurrency,
+            )
+        )
+
+    def _grant_objects(self, function: lambda_.Function, actions: list[str], prefix: str) -> None:
+        iam.Grant.add_to_principal(
+            grantee=function, actions=actions, resource_arns=[self.storage.bucket.arn_for_objects(f"{prefix}*")]
+        )
+
+    def _add_outputs(self) -> None:
+        outputs = {
+            "ApiUrl": (self.api.url, "Base URL of the API (stage included)"),
+            "BucketName": (
+                self.storage.bucket.bucket_name,
+                "Bucket of the images; drop requests at requests/<name>.json",
+            ),
+            "EventBusName": (self.jobs.event_bus.event_bus_name, "Bus for ImageGenerationRequested events"),
+            "JobsQueueUrl": (self.jobs.queue.queue_url, "Queue of generation jobs"),
+            "DeadLetterQueueUrl": (self.jobs.dead_letter_queue.queue_url, "Jobs and events that failed for good"),
+            "AlarmTopicArn": (self.monitoring.topic.topic_arn, "SNS topic of the alarms"),
+        }
+        if self.api.api_key is not None:
+            outputs["ApiKeyId"] = (
+                self.api.api_key.key_id,
+                "API key id; its value: aws apigateway get-api-key --include-value --api-key <id>",
+            )
+        for name, (value, description) in outputs.items():
+            CfnOutput(self, name, value=value, description=description)

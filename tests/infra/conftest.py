@@ -1,0 +1,172 @@
+"""Synthesizes the stack once per configuration for the whole session (a synth costs seconds),
+and gives the tests a small reader for the CloudFormation template."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+
+from aws_cdk.assertions import Template
+
+from infra.application import build_app
+from infra.stack import ImageGenStack
+
+# Unit tests never bundle: the asset is the source directory. test_asset_bundling builds it for real.
+SKIP_BUNDLING = {"aws:cdk:bundling-stacks": []}
+
+# A deployment for browsers with API keys, two models and a bucket kept longer.
+BROWSER_API_KEY = {
+    "imagegen:authMode": "api_key",
+    "imagegen:enabledModels": ["core", "ultra"],
+    "imagegen:corsAllowOrigins": ["https://app.example.com"],
+    "imagegen:alarmEmail": "ops@example.com",
+    "imagegen:retentionDays": 30,
+    "imagegen:presignExpirySeconds": 900,
+    "imagegen:throttleRateLimit": 5,
+    "imagegen:throttleBurstLimit": 8,
+    "imagegen:apiKeyQuotaPerDay": 250,
+    "imagegen:workerMaxConcurrency": 3,
+    "imagegen:workerBatchSize": 2,
+    "imagegen:maxReceiveCount": 3,
+    "imagegen:logRetentionDays": 14,
+}
+# Cross-region inference through "eu." profiles, two origins (so error answers allow any).
+INFERENCE_PROFILE = {
+    "imagegen:enabledModels": ["sd3.5-large", "core"],
+    "imagegen:inferenceProfilePrefix": "eu.",
+    "imagegen:corsAllowOrigins": ["https://a.example.com", "http://localhost:3000"],
+}
+
+
+@dataclass
+class Synth:
+    """One synthesized stack: the assertions Template, its JSON, and readers for it."""
+
+    stack: ImageGenStack
+    assertions: Template
+    template: dict[str, Any]
+
+    @staticmethod
+    def render(value: Any) -> str:
+        return render(value)
+
+    @staticmethod
+    def as_list(value: Any) -> list[Any]:
+        return as_list(value)
+
+    def resources(self, resource_type: str) -> dict[str, dict[str, Any]]:
+        return {
+            logical_id: resource.get("Properties", {})
+            for logical_id, resource in self.template["Resources"].items()
+            if resource["Type"] == resource_type
+        }
+
+    def only(self, resource_type: str) -> tuple[str, dict[str, Any]]:
+        found = self.resources(resource_type)
+        assert len(found) == 1, f"expected one {resource_type}, found {sorted(found)}"
+        return next(iter(found.items()))
+
+    def logical_id(self, construct: Any) -> str:
+        return self.stack.resolve(construct.node.default_child.logical_id)
+
+    def function(self, handler: str) -> tuple[str, dict[str, Any]]:
+        matches = {
+            logical_id: props
+            for logical_id, props in self.resources("AWS::Lambda::Function").items()
+            if props.get("Handler") == handler
+        }
+        assert len(matches) == 1, f"expected one function with handler {handler}"
+        return next(iter(matches.items()))
+
+    def role_statements(self, function_props: dict[str, Any]) -> list[dict[str, Any]]:
+        """Every statement that applies to the function's role: inline policies and attached ones."""
+        role_id = function_props["Role"]["Fn::GetAtt"][0]
+        role = self.template["Resources"][role_id]["Properties"]
+        assert not role.get("ManagedPolicyArns"), "project roles carry no managed policy"
+        statements = [s for policy in role.get("Policies", []) for s in policy["PolicyDocument"]["Statement"]]
+        for policy in self.resources("AWS::IAM::Policy").values():
+            if {"Ref": role_id} in policy["Roles"]:
+                statements += policy["PolicyDocument"]["Statement"]
+        return statements
+
+    def allowed(self, function_props: dict[str, Any]) -> set[tuple[str, str]]:
+        """(action, rendered resource) pairs the function's role allows without a condition."""
+        return {
+            (action, render(resource))
+            for statement in self.role_statements(function_props)
+            if statement["Effect"] == "Allow" and "Condition" not in statement
+            for action in as_list(statement["Action"])
+            for resource in as_list(statement["Resource"])
+        }
+
+    def policy_documents(self) -> Iterator[tuple[str, dict[str, Any]]]:
+        """Every policy document in the template: identity policies and resource policies."""
+        for logical_id, resource in self.template["Resources"].items():
+            props = resource.get("Properties", {})
+            if "PolicyDocument" in props:
+                yield logical_id, props["PolicyDocument"]
+            for policy in props.get("Policies", []) if resource["Type"] == "AWS::IAM::Role" else []:
+                yield logical_id, policy["PolicyDocument"]
+
+
+def as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def render(value: Any) -> str:
+    """A CloudFormation value as readable text: {"Ref": "X"} -> ${X}, GetAtt -> ${X.Attr}."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict) and len(value) == 1:
+        (function, argument), *_ = value.items()
+        if function == "Ref":
+            return f"${{{argument}}}"
+        if function == "Fn::GetAtt":
+            return f"${{{argument[0]}.{argument[1]}}}"
+        if function == "Fn::Join":
+            return argument[0].join(render(part) for part in argument[1])
+        if function == "Fn::Select" and isinstance(argument[1], dict) and "Fn::Split" in argument[1]:
+            delimiter, source = argument[1]["Fn::Split"]
+            return f"${{Split({delimiter!r},{render(source)})[{argument[0]}]}}"
+    return json.dumps(value, sort_keys=True)
+
+
+@functools.cache
+def _synth(context_json: str) -> Synth:
+    _app, stack = build_app({**SKIP_BUNDLING, **json.loads(context_json)})
+    # Synthesizes the app, cdk-nag included: an unacknowledged finding raises here.
+    assertions = Template.from_stack(stack)
+    return Synth(stack=stack, assertions=assertions, template=assertions.to_json())
+
+
+def synth(context: dict[str, Any] | None = None) -> Synth:
+    return _synth(json.dumps(context or {}, sort_keys=True))
+
+
+@pytest.fixture(scope="session")
+def default() -> Synth:
+    """cdk.json's settings: IAM auth, Stable Image Core only, no CORS."""
+    return synth()
+
+
+@pytest.fixture(scope="session")
+def browser_api_key() -> Synth:
+    return synth(BROWSER_API_KEY)
+
+
+@pytest.fixture(scope="session")
+def inference_profile() -> Synth:
+    return synth(INFERENCE_PROFILE)
+
+
+@pytest.fixture(scope="session", params=["default", "browser_api_key", "inference_profile"])
+def any_deployment(request: pytest.FixtureRequest) -> Synth:
+    return request.getfixturevalue(request.param)

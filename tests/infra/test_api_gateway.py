@@ -1,0 +1,254 @@
+"""The REST API: routes, authentication on every method, validation, stage settings, usage
+plan, and API Gateway's own error answers in the handler's JSON shape."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from infra.generation import API_HANDLER
+from infra.request_schema import DRAFT4, request_model_schema
+
+ROUTES = {
+    ("POST", "/images"),
+    ("POST", "/jobs"),
+    ("GET", "/jobs/{job_id}"),
+    ("GET", "/health"),
+    ("GET", "/openapi.json"),
+}
+# API Gateway's own answers: response type -> (status, error code); None keeps its status.
+GATEWAY_ANSWERS = {
+    "BAD_REQUEST_BODY": ("400", "validation_error"),
+    "BAD_REQUEST_PARAMETERS": ("400", "validation_error"),
+    "MISSING_AUTHENTICATION_TOKEN": ("403", "forbidden"),
+    "ACCESS_DENIED": ("403", "forbidden"),
+    "UNAUTHORIZED": ("401", "unauthorized"),
+    "INVALID_SIGNATURE": ("403", "forbidden"),
+    "EXPIRED_TOKEN": ("403", "forbidden"),
+    "INVALID_API_KEY": ("403", "forbidden"),
+    "THROTTLED": ("429", "throttled"),
+    "QUOTA_EXCEEDED": ("429", "quota_exceeded"),
+    "REQUEST_TOO_LARGE": ("413", "payload_too_large"),
+    "UNSUPPORTED_MEDIA_TYPE": ("415", "unsupported_media_type"),
+    "INTEGRATION_TIMEOUT": ("504", "model_timeout"),
+    "DEFAULT_4XX": (None, "client_error"),
+    "DEFAULT_5XX": (None, "internal_error"),
+}
+# What API Gateway substitutes: messageString is a quoted JSON string; validationErrorString
+# comes JSON-escaped but unquoted.
+SAMPLE_VALUES = {
+    "$context.error.messageString": json.dumps('Missing "Authentication" Token'),
+    "$context.error.validationErrorString": (
+        '[instance value (\\"x\\") not found in enum (possible values: [\\"core\\"])]'
+    ),
+    "$context.error.message": "Forbidden",
+}
+
+
+def _substitute(template: str) -> str:
+    for variable, value in SAMPLE_VALUES.items():
+        template = template.replace(variable, value)
+    return template
+
+
+def _methods(synth):
+    """{(HTTP method, path): Method properties}."""
+    api_id = synth.logical_id(synth.stack.api.api)
+    resources = synth.resources("AWS::ApiGateway::Resource")
+
+    def path(resource_ref):
+        if resource_ref == {"Fn::GetAtt": [api_id, "RootResourceId"]}:
+            return ""
+        resource = resources[resource_ref["Ref"]]
+        return f"{path(resource['ParentId'])}/{resource['PathPart']}"
+
+    return {
+        (method["HttpMethod"], path(method["ResourceId"]) or "/"): method
+        for method in synth.resources("AWS::ApiGateway::Method").values()
+    }
+
+
+def test_every_route_proxies_to_the_api_function(any_deployment):
+    function_id, _ = any_deployment.function(API_HANDLER)
+    methods = {key: m for key, m in _methods(any_deployment).items() if key[0] != "OPTIONS"}
+
+    assert set(methods) == ROUTES
+    for method in methods.values():
+        assert method["Integration"]["Type"] == "AWS_PROXY"
+        assert f"${{{function_id}.Arn}}" in any_deployment.render(method["Integration"]["Uri"])
+
+
+def test_iam_mode_signs_every_method_and_there_is_no_preflight_without_origins(default):
+    methods = _methods(default)
+
+    assert {key[0] for key in methods} == {"GET", "POST"}
+    assert all(method["AuthorizationType"] == "AWS_IAM" for method in methods.values())
+    assert default.resources("AWS::ApiGateway::UsagePlan") == {}
+    assert default.resources("AWS::ApiGateway::ApiKey") == {}
+
+
+def test_api_key_mode_requires_a_key_on_every_method_but_the_preflight(browser_api_key):
+    methods = _methods(browser_api_key)
+
+    for (verb, path), method in methods.items():
+        if verb == "OPTIONS":
+            assert method["AuthorizationType"] == "NONE"
+            assert method["ApiKeyRequired"] is False
+        else:
+            assert method["ApiKeyRequired"] is True, path
+    assert {path for verb, path in methods if verb == "OPTIONS"} == {
+        "/",
+        "/images",
+        "/jobs",
+        "/jobs/{job_id}",
+        "/health",
+        "/openapi.json",
+    }
+
+
+def test_the_usage_plan_throttles_and_caps_the_key_on_the_stage(browser_api_key):
+    api_id = browser_api_key.logical_id(browser_api_key.stack.api.api)
+    stage_id = browser_api_key.logical_id(browser_api_key.stack.api.api.deployment_stage)
+    plan_id, plan = browser_api_key.only("AWS::ApiGateway::UsagePlan")
+    key_id, _ = browser_api_key.only("AWS::ApiGateway::ApiKey")
+    _, plan_key = browser_api_key.only("AWS::ApiGateway::UsagePlanKey")
+
+    assert plan["Throttle"] == {"RateLimit": 5, "BurstLimit": 8}
+    assert plan["Quota"] == {"Limit": 250, "Period": "DAY"}
+    assert [(s["ApiId"], s["Stage"]) for s in plan["ApiStages"]] == [({"Ref": api_id}, {"Ref": stage_id})]
+    assert plan_key == {"KeyId": {"Ref": key_id}, "KeyType": "API_KEY", "UsagePlanId": {"Ref": plan_id}}
+    assert browser_api_key.template["Outputs"]["ApiKeyId"]["Value"] == {"Ref": key_id}
+
+
+def test_requests_are_validated_against_the_request_model(default):
+    _, validator = default.only("AWS::ApiGateway::RequestValidator")
+    validator_id, _ = default.only("AWS::ApiGateway::RequestValidator")
+    model_id, _ = default.only("AWS::ApiGateway::Model")
+    methods = _methods(default)
+
+    assert validator["ValidateRequestBody"] is True
+    assert validator["ValidateRequestParameters"] is True
+    for method in methods.values():
+        assert method["RequestValidatorId"] == {"Ref": validator_id}
+    for route in (("POST", "/images"), ("POST", "/jobs")):
+        assert methods[route]["RequestModels"] == {"application/json": {"Ref": model_id}}
+    assert methods[("GET", "/jobs/{job_id}")]["RequestParameters"] == {"method.request.path.job_id": True}
+    assert methods[("POST", "/jobs")]["RequestParameters"] == {"method.request.header.Idempotency-Key": False}
+
+
+@pytest.mark.parametrize(
+    ("deployment", "aliases"),
+    [("default", ["core"]), ("browser_api_key", ["core", "ultra"]), ("inference_profile", ["sd3.5-large", "core"])],
+)
+def test_the_model_is_the_draft4_request_schema_with_the_enabled_models(request, deployment, aliases):
+    synth = request.getfixturevalue(deployment)
+    _, model = synth.only("AWS::ApiGateway::Model")
+
+    assert model["ContentType"] == "application/json"
+    assert model["Schema"]["$schema"] == DRAFT4
+    assert model["Schema"] == request_model_schema(aliases)
+    enums = [branch["enum"] for branch in model["Schema"]["properties"]["model"]["anyOf"] if "enum" in branch]
+    assert enums == [aliases]
+
+
+@pytest.mark.parametrize(("deployment", "rate", "burst"), [("default", 10, 20), ("browser_api_key", 5, 8)])
+def test_the_stage_is_throttled_logged_and_traced(request, deployment, rate, burst):
+    synth = request.getfixturevalue(deployment)
+    _, stage = synth.only("AWS::ApiGateway::Stage")
+    access_logs_id = synth.logical_id(synth.stack.api.access_logs)
+
+    assert stage["StageName"] == "v1"
+    assert stage["TracingEnabled"] is True
+    assert stage["MethodSettings"] == [
+        {
+            "HttpMethod": "*",
+            "ResourcePath": "/*",
+            "ThrottlingRateLimit": rate,
+            "ThrottlingBurstLimit": burst,
+            "LoggingLevel": "ERROR",
+            "MetricsEnabled": True,
+            "DataTraceEnabled": False,
+        }
+    ]
+    assert stage["AccessLogSetting"]["DestinationArn"]["Fn::Join"][1][-1] == {"Ref": access_logs_id}
+    entry = json.loads(_substitute(stage["AccessLogSetting"]["Format"]))
+    for field in ("requestId", "ip", "caller", "method", "path", "status", "latencyMs", "errorMessage"):
+        assert field in entry
+
+
+def _gateway_responses(synth):
+    return {
+        response["ResponseType"]: response for response in synth.resources("AWS::ApiGateway::GatewayResponse").values()
+    }
+
+
+def test_gateway_answers_carry_the_handlers_error_shape_and_codes(any_deployment):
+    responses = _gateway_responses(any_deployment)
+
+    assert set(responses) == set(GATEWAY_ANSWERS)
+    for response_type, (status, code) in GATEWAY_ANSWERS.items():
+        response = responses[response_type]
+        assert response.get("StatusCode") == status, response_type
+        body = json.loads(_substitute(response["ResponseTemplates"]["application/json"]))
+        assert set(body) == {"error"}
+        assert body["error"]["code"] == code
+        assert isinstance(body["error"]["message"], str) and body["error"]["message"]
+        assert set(body["error"]) <= {"code", "message", "details"}
+
+
+def test_validation_answers_carry_the_validators_message(default):
+    body = json.loads(
+        _substitute(_gateway_responses(default)["BAD_REQUEST_BODY"]["ResponseTemplates"]["application/json"])
+    )
+
+    assert body["error"]["details"] == {
+        "reason": '[instance value ("x") not found in enum (possible values: ["core"])]'
+    }
+
+
+def test_unknown_routes_are_explained_and_throttling_says_when_to_retry(default):
+    responses = _gateway_responses(default)
+    missing = json.loads(
+        _substitute(responses["MISSING_AUTHENTICATION_TOKEN"]["ResponseTemplates"]["application/json"])
+    )
+
+    assert missing["error"]["message"] == "Missing authentication token or unknown route"
+    assert responses["THROTTLED"]["ResponseParameters"] == {"gatewayresponse.header.Retry-After": "'1'"}
+
+
+@pytest.mark.parametrize(
+    ("deployment", "origin"),
+    [("default", None), ("browser_api_key", "'https://app.example.com'"), ("inference_profile", "'*'")],
+)
+def test_gateway_answers_carry_cors_headers_when_origins_are_configured(request, deployment, origin):
+    synth = request.getfixturevalue(deployment)
+
+    for response in _gateway_responses(synth).values():
+        header = response.get("ResponseParameters", {}).get("gatewayresponse.header.Access-Control-Allow-Origin")
+        assert header == origin
+
+
+def test_the_preflight_answers_the_configured_origin(browser_api_key):
+    preflight = _methods(browser_api_key)[("OPTIONS", "/images")]
+    headers = preflight["Integration"]["IntegrationResponses"][0]["ResponseParameters"]
+
+    assert headers["method.response.header.Access-Control-Allow-Origin"] == "'https://app.example.com'"
+    assert "Idempotency-Key" in headers["method.response.header.Access-Control-Allow-Headers"]
+
+
+def test_outputs_tell_the_deployer_where_everything_is(default):
+    outputs = default.template["Outputs"]
+    api_id = default.logical_id(default.stack.api.api)
+
+    assert set(outputs) == {
+        "ApiUrl",
+        "BucketName",
+        "EventBusName",
+        "JobsQueueUrl",
+        "DeadLetterQueueUrl",
+        "AlarmTopicArn",
+    }
+    assert default.render(outputs["ApiUrl"]["Value"]).startswith(f"https://${{{api_id}}}.execute-api.")
+    assert outputs["BucketName"]["Value"] == {"Ref": default.logical_id(default.stack.storage.bucket)}
+    assert outputs["EventBusName"]["Value"] == {"Ref": default.logical_id(default.stack.jobs.event_bus)}

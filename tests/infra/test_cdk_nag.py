@@ -1,0 +1,75 @@
+"""cdk-nag's AWS Solutions checks run on every synth; each acknowledged finding is named
+exactly and carries a reason."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from aws_cdk import aws_s3 as s3
+from aws_cdk.assertions import Template
+
+from infra.application import build_app
+
+ACKNOWLEDGED = "aws:cdk:acknowledged-rules"
+
+
+def _acknowledgements(synth):
+    """{(construct path relative to the stack, finding): reason}."""
+    found = {}
+    for construct in synth.stack.node.find_all():
+        for entry in construct.node.metadata:
+            if entry.type == ACKNOWLEDGED:
+                path = construct.node.path.removeprefix(f"{synth.stack.node.path}/")
+                found.update({(path, finding): reason for finding, reason in entry.data.items()})
+    return found
+
+
+def test_the_acknowledged_findings_are_exactly_these(default, inference_profile, browser_api_key):
+    bucket = default.logical_id(default.stack.storage.bucket)
+    roles = ("Generation/ApiFunctionRole", "Generation/WorkerFunctionRole")
+    expected = {
+        *((role, "AwsSolutions::AwsSolutions-IAM5[Resource::*]") for role in roles),
+        *((role, f"AwsSolutions::AwsSolutions-IAM5[Resource::<{bucket}.Arn>/images/*]") for role in roles),
+        ("Generation/WorkerFunctionRole", f"AwsSolutions::AwsSolutions-IAM5[Resource::<{bucket}.Arn>/requests/*]"),
+        ("Generation/WorkerFunctionRole", f"AwsSolutions::AwsSolutions-IAM5[Resource::<{bucket}.Arn>/results/*]"),
+        (
+            "Api/Api",
+            "AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+            "AmazonAPIGatewayPushToCloudWatchLogs]",
+        ),
+        ("Api/Api", "AwsSolutions::AwsSolutions-COG4"),
+        ("Api/Api/DeploymentStage.v1", "AwsSolutions::AwsSolutions-APIG3"),
+    }
+
+    assert set(_acknowledgements(default)) == expected
+    assert set(_acknowledgements(browser_api_key)) == expected | {("Api/Api", "AwsSolutions::AwsSolutions-APIG4")}
+    routed_models = {
+        (role, f"AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:bedrock:*::foundation-model/{m}]")
+        for role in roles
+        for m in ("stability.sd3-5-large-v1:0", "stability.stable-image-core-v1:1")
+    }
+    assert set(_acknowledgements(inference_profile)) == expected | routed_models
+
+
+def test_every_acknowledgement_gives_a_reason(any_deployment):
+    for (path, finding), reason in _acknowledgements(any_deployment).items():
+        assert re.fullmatch(r"AwsSolutions::AwsSolutions-[A-Z]+\d+(\[.+\])?", finding), finding
+        assert len(reason) > 60, f"{path} {finding}: give the reason, not a label"
+
+
+def test_an_unacknowledged_finding_fails_the_synth():
+    _app, stack = build_app({"aws:cdk:bundling-stacks": []})
+    s3.Bucket(stack, "Careless")  # no access logs, no TLS enforcement
+
+    with pytest.raises(RuntimeError, match="ValidationFailed") as error:
+        Template.from_stack(stack)
+
+    report_path = re.search(r"found in: (\S+)", str(error.value)).group(1)
+    with open(report_path) as report:
+        violations = json.load(report)["pluginReports"][0]["violations"]
+    assert {(v["ruleName"], c["constructPath"]) for v in violations for c in v["violatingConstructs"]} == {
+        ("AwsSolutions-S1", "ImageGenStack/Careless/Resource"),
+        ("AwsSolutions-S10", "ImageGenStack/Careless/Resource"),
+    }

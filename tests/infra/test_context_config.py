@@ -1,0 +1,92 @@
+"""The deployment settings: cdk.json's defaults, CLI strings, and the errors a deployer sees."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from pydantic.alias_generators import to_camel
+
+import infra.config
+from infra.application import CDK_JSON, build_app
+from infra.config import CONTEXT_PREFIX, ConfigError, StackConfig
+
+
+def test_cdk_json_holds_every_setting_at_its_default():
+    context = json.loads(CDK_JSON.read_text())["context"]
+    settings = {key: value for key, value in context.items() if key.startswith(CONTEXT_PREFIX)}
+
+    assert sorted(settings) == sorted(CONTEXT_PREFIX + to_camel(name) for name in StackConfig.model_fields)
+    assert StackConfig.from_mapping(settings) == StackConfig()
+
+
+def test_every_setting_is_documented_with_its_key():
+    for name in StackConfig.model_fields:
+        assert f"`{CONTEXT_PREFIX}{to_camel(name)}`" in infra.config.__doc__
+
+
+def test_cdk_json_runs_the_app_with_the_projects_python_and_carries_feature_flags():
+    cdk_json = json.loads(CDK_JSON.read_text())
+    assert cdk_json["app"].endswith("python app.py")
+    assert cdk_json["context"]["@aws-cdk/aws-iam:minimizePolicies"] is True
+    assert cdk_json["context"]["@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy"] is True
+
+
+def test_command_line_strings_are_parsed():
+    config = StackConfig.from_mapping(
+        {
+            "imagegen:enabledModels": "core, ultra",
+            "imagegen:corsAllowOrigins": '["https://app.example.com"]',
+            "imagegen:retentionDays": "14",
+            "imagegen:throttleRateLimit": "2.5",
+        }
+    )
+
+    assert config.enabled_models == ["core", "ultra"]
+    assert config.cors_allow_origins == ["https://app.example.com"]
+    assert config.retention_days == 14
+    assert config.throttle_rate_limit == 2.5
+
+
+def test_model_ids_come_from_the_runtime_catalog():
+    config = StackConfig.from_mapping({"imagegen:enabledModels": ["ultra", "sd3.5-large"]})
+
+    assert config.model_ids == ["stability.stable-image-ultra-v1:1", "stability.sd3-5-large-v1:0"]
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "expected"),
+    [
+        ("presignExpirySeconds", 7200, "temporary credentials"),
+        ("presignExpirySeconds", 30, "greater than or equal to 60"),
+        ("enabledModels", ["core", "dall-e"], "unknown model aliases ['dall-e']"),
+        ("enabledModels", [], "at least 1 item"),
+        ("enabledModels", ["core", "core"], "repeat"),
+        ("authMode", "cognito", "'iam' or 'api_key'"),
+        ("retentionDays", True, "valid integer"),
+        ("retentionDays", 0, "greater than or equal to 1"),
+        ("workerMaxConcurrency", 1, "greater than or equal to 2"),
+        ("workerBatchSize", 11, "less than or equal to 10"),
+        ("inferenceProfilePrefix", "us", "should match pattern"),
+        ("corsAllowOrigins", ["*", "https://app.example.com"], "must stand alone"),
+        ("corsAllowOrigins", ["https://app.example.com/"], "no path, no trailing slash"),
+        ("alarmEmail", "ops-at-example.com", "not an email address"),
+        ("logRetentionDays", 31, "CloudWatch Logs accepts one of"),
+    ],
+)
+def test_a_bad_value_names_the_key_and_the_reason(key, value, expected):
+    with pytest.raises(ConfigError) as error:
+        StackConfig.from_mapping({CONTEXT_PREFIX + key: value})
+
+    assert f"{CONTEXT_PREFIX}{key}=" in str(error.value)
+    assert expected in str(error.value)
+
+
+def test_a_misspelt_key_is_an_error_not_a_silent_default():
+    with pytest.raises(ConfigError, match=r"Unknown CDK context keys \['imagegen:retentionDay'\]"):
+        StackConfig.from_mapping({"imagegen:retentionDay": 30})
+
+
+def test_the_app_refuses_to_synthesize_a_bad_configuration():
+    with pytest.raises(ConfigError, match="temporary credentials"):
+        build_app({"imagegen:presignExpirySeconds": 7200})

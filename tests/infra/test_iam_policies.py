@@ -1,0 +1,147 @@
+"""Least privilege: what each function may do, on which resources, and no wildcard actions."""
+
+from __future__ import annotations
+
+import pytest
+from imagegen.catalog import MODELS
+
+from infra.generation import API_HANDLER, WORKER_HANDLER
+
+PARTITION_REGION = "arn:${AWS::Partition}:bedrock:${AWS::Region}"
+
+
+def _bedrock(synth, function):
+    return {resource for action, resource in synth.allowed(function) if action.startswith("bedrock:")}
+
+
+def _foundation_model(alias: str, region: str = "${AWS::Region}") -> str:
+    return f"arn:${{AWS::Partition}}:bedrock:{region}::foundation-model/{MODELS[alias].model_id}"
+
+
+def _profile(prefix: str, alias: str) -> str:
+    return f"{PARTITION_REGION}:${{AWS::AccountId}}:inference-profile/{prefix}{MODELS[alias].model_id}"
+
+
+@pytest.mark.parametrize("handler", [API_HANDLER, WORKER_HANDLER])
+def test_bedrock_is_limited_to_the_enabled_models_in_the_stacks_region(default, browser_api_key, handler):
+    assert _bedrock(default, default.function(handler)[1]) == {_foundation_model("core")}
+    assert _bedrock(browser_api_key, browser_api_key.function(handler)[1]) == {
+        _foundation_model("core"),
+        _foundation_model("ultra"),
+    }
+
+
+@pytest.mark.parametrize("handler", [API_HANDLER, WORKER_HANDLER])
+def test_an_inference_profile_adds_the_profiles_and_their_routed_models_only_through_them(inference_profile, handler):
+    function = inference_profile.function(handler)[1]
+    aliases = ["sd3.5-large", "core"]
+
+    assert _bedrock(inference_profile, function) == {
+        *(_foundation_model(alias) for alias in aliases),
+        *(_profile("eu.", alias) for alias in aliases),
+    }
+    conditional = [
+        statement
+        for statement in inference_profile.role_statements(function)
+        if statement["Action"] == "bedrock:InvokeModel" and "Condition" in statement
+    ]
+    assert len(conditional) == 1
+    assert set(map(inference_profile.render, conditional[0]["Resource"])) == {
+        _foundation_model(alias, region="*") for alias in aliases
+    }
+    profiles = conditional[0]["Condition"]["StringEquals"]["bedrock:InferenceProfileArn"]
+    assert set(map(inference_profile.render, profiles)) == {_profile("eu.", alias) for alias in aliases}
+
+
+def test_no_bedrock_action_but_invoke_model(any_deployment):
+    for handler in (API_HANDLER, WORKER_HANDLER):
+        statements = any_deployment.role_statements(any_deployment.function(handler)[1])
+        actions = {a for s in statements for a in any_deployment.as_list(s["Action"]) if a.startswith("bedrock:")}
+        assert actions == {"bedrock:InvokeModel"}
+
+
+def _by_service(synth, handler, service):
+    bucket = synth.logical_id(synth.stack.storage.bucket)
+    pairs = {
+        (action, resource.replace(f"${{{bucket}.Arn}}", "bucket"))
+        for action, resource in synth.allowed(synth.function(handler)[1])
+        if action.startswith(f"{service}:")
+    }
+    return pairs
+
+
+def test_s3_rights_cover_only_the_prefixes_each_function_uses(default):
+    images = {
+        ("s3:PutObject", "bucket/images/*"),
+        ("s3:GetObject", "bucket/images/*"),
+        ("s3:DeleteObject", "bucket/images/*"),
+    }
+
+    assert _by_service(default, API_HANDLER, "s3") == images
+    assert _by_service(default, WORKER_HANDLER, "s3") == images | {
+        ("s3:GetObject", "bucket/requests/*"),
+        ("s3:PutObject", "bucket/results/*"),
+    }
+
+
+def test_table_rights_are_item_level_on_the_jobs_table(default):
+    table = f"${{{default.logical_id(default.stack.jobs.table)}.Arn}}"
+
+    assert _by_service(default, API_HANDLER, "dynamodb") == {
+        (f"dynamodb:{action}", table) for action in ("GetItem", "PutItem", "UpdateItem", "DeleteItem")
+    }
+    assert _by_service(default, WORKER_HANDLER, "dynamodb") == {
+        (f"dynamodb:{action}", table) for action in ("GetItem", "PutItem", "UpdateItem")
+    }
+
+
+def test_the_api_sends_jobs_and_the_worker_consumes_them_and_publishes_events(default):
+    queue = f"${{{default.logical_id(default.stack.jobs.queue)}.Arn}}"
+    bus = f"${{{default.logical_id(default.stack.jobs.event_bus)}.Arn}}"
+    api_sqs = {action for action, _ in _by_service(default, API_HANDLER, "sqs")}
+    worker_sqs = {action for action, _ in _by_service(default, WORKER_HANDLER, "sqs")}
+
+    assert "sqs:SendMessage" in api_sqs
+    assert not {"sqs:ReceiveMessage", "sqs:DeleteMessage"} & api_sqs
+    assert {"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility"} <= worker_sqs
+    assert {resource for _, resource in _by_service(default, WORKER_HANDLER, "sqs")} == {queue}
+    assert _by_service(default, WORKER_HANDLER, "events") == {("events:PutEvents", bus)}
+    assert _by_service(default, API_HANDLER, "events") == set()
+
+
+@pytest.mark.parametrize("handler", [API_HANDLER, WORKER_HANDLER])
+def test_a_function_writes_only_its_own_log_group(default, handler):
+    _, function = default.function(handler)
+    log_group = function["LoggingConfig"]["LogGroup"]["Ref"]
+
+    assert _by_service(default, handler, "logs") == {
+        ("logs:CreateLogStream", f"${{{log_group}.Arn}}"),
+        ("logs:PutLogEvents", f"${{{log_group}.Arn}}"),
+    }
+
+
+def test_no_allow_statement_anywhere_has_a_wildcard_action(any_deployment):
+    for logical_id, document in any_deployment.policy_documents():
+        for statement in document["Statement"]:
+            actions = any_deployment.as_list(statement.get("Action", []))
+            if statement["Effect"] == "Allow":
+                assert not [a for a in actions if "*" in a], f"wildcard action in {logical_id}: {statement}"
+            else:
+                # The only denials: TLS enforcement, which must cover every action.
+                assert statement["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}, logical_id
+
+
+def test_only_xray_is_granted_on_every_resource(any_deployment):
+    for logical_id, document in any_deployment.policy_documents():
+        for statement in document["Statement"]:
+            if statement["Effect"] == "Allow" and "*" in any_deployment.as_list(statement.get("Resource", [])):
+                assert set(statement["Action"]) == {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}, logical_id
+
+
+def test_roles_can_be_assumed_only_by_their_service(default):
+    principals = {
+        logical_id: role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]["Service"]
+        for logical_id, role in default.resources("AWS::IAM::Role").items()
+    }
+
+    assert sorted(principals.values()) == ["apigateway.amazonaws.com", "lambda.amazonaws.com", "lambda.amazonaws.com"]

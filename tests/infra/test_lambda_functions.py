@@ -1,0 +1,109 @@
+"""The two functions: runtime, architecture, tracing, timeouts and the environment the
+runtime code reads."""
+
+from __future__ import annotations
+
+import pytest
+from imagegen.settings import Settings
+
+from infra.generation import API_HANDLER, WORKER_HANDLER
+
+API_GATEWAY_INTEGRATION_LIMIT_SECONDS = 29
+
+
+def test_the_stack_has_only_the_two_project_functions(any_deployment):
+    handlers = sorted(props["Handler"] for props in any_deployment.resources("AWS::Lambda::Function").values())
+
+    # No CDK custom-resource handler (bucket notifications, log retention) rides along.
+    assert handlers == sorted([API_HANDLER, WORKER_HANDLER])
+
+
+@pytest.mark.parametrize("handler", [API_HANDLER, WORKER_HANDLER])
+def test_functions_run_python_3_14_on_arm64_traced(default, handler):
+    _, function = default.function(handler)
+
+    assert function["Runtime"] == "python3.14"
+    assert function["Architectures"] == ["arm64"]
+    assert function["TracingConfig"] == {"Mode": "Active"}
+    assert function["MemorySize"] == 1024
+
+
+def test_the_api_function_answers_within_api_gateways_limit_and_the_worker_gets_longer(default):
+    api_timeout = default.function(API_HANDLER)[1]["Timeout"]
+    worker_timeout = default.function(WORKER_HANDLER)[1]["Timeout"]
+
+    assert api_timeout < API_GATEWAY_INTEGRATION_LIMIT_SECONDS
+    assert worker_timeout == 300
+    assert worker_timeout > api_timeout
+
+
+def test_both_functions_share_one_asset(default):
+    codes = [props["Code"] for props in default.resources("AWS::Lambda::Function").values()]
+
+    assert codes[0] == codes[1]
+    assert codes[0]["S3Key"].endswith(".zip")
+
+
+@pytest.mark.parametrize("handler", [API_HANDLER, WORKER_HANDLER])
+def test_each_function_logs_to_its_own_group_with_the_configured_retention(browser_api_key, handler):
+    _, function = browser_api_key.function(handler)
+    log_group_id = function["LoggingConfig"]["LogGroup"]["Ref"]
+
+    assert browser_api_key.resources("AWS::Logs::LogGroup")[log_group_id]["RetentionInDays"] == 14
+
+
+def test_environment_names_the_stacks_resources(default):
+    bucket = default.logical_id(default.stack.storage.bucket)
+    table = default.logical_id(default.stack.jobs.table)
+    queue = default.logical_id(default.stack.jobs.queue)
+    bus = default.logical_id(default.stack.jobs.event_bus)
+    api_env = default.function(API_HANDLER)[1]["Environment"]["Variables"]
+    worker_env = default.function(WORKER_HANDLER)[1]["Environment"]["Variables"]
+
+    for env in (api_env, worker_env):
+        assert env["IMAGE_BUCKET"] == {"Ref": bucket}
+        assert env["JOBS_TABLE"] == {"Ref": table}
+        assert env["POWERTOOLS_SERVICE_NAME"] == "imagegen"
+        assert env["POWERTOOLS_METRICS_NAMESPACE"] == "ImageGeneration"
+        assert env["POWERTOOLS_LOG_LEVEL"] == "INFO"
+    # The API queues jobs; the worker delays their redelivery on the same queue.
+    assert api_env["JOBS_QUEUE_URL"] == worker_env["JOBS_QUEUE_URL"] == {"Ref": queue}
+    assert worker_env["EVENT_BUS_NAME"] == {"Ref": bus}
+    assert worker_env["EVENT_SOURCE"] == "imagegen"
+
+
+def test_environment_carries_the_deployment_settings(browser_api_key, inference_profile):
+    api_env = browser_api_key.function(API_HANDLER)[1]["Environment"]["Variables"]
+    worker_env = browser_api_key.function(WORKER_HANDLER)[1]["Environment"]["Variables"]
+    profile_env = inference_profile.function(WORKER_HANDLER)[1]["Environment"]["Variables"]
+
+    assert api_env["ENABLED_MODELS"] == worker_env["ENABLED_MODELS"] == "core,ultra"
+    assert api_env["PRESIGN_EXPIRY_SECONDS"] == "900"
+    assert api_env["RETENTION_DAYS"] == "30"
+    assert api_env["CORS_ALLOW_ORIGINS"] == "https://app.example.com"
+    assert api_env["MODEL_ID_PREFIX"] == ""
+    assert profile_env["MODEL_ID_PREFIX"] == "eu."
+    assert profile_env["ENABLED_MODELS"] == "sd3.5-large,core"
+
+
+def test_the_worker_knows_the_queues_max_receive_count(browser_api_key):
+    worker_env = browser_api_key.function(WORKER_HANDLER)[1]["Environment"]["Variables"]
+    queue_id = browser_api_key.logical_id(browser_api_key.stack.jobs.queue)
+    queue = browser_api_key.resources("AWS::SQS::Queue")[queue_id]
+
+    assert worker_env["MAX_RECEIVE_COUNT"] == str(queue["RedrivePolicy"]["maxReceiveCount"]) == "3"
+
+
+@pytest.mark.parametrize("handler", [API_HANDLER, WORKER_HANDLER])
+def test_the_runtime_settings_model_accepts_the_environment(any_deployment, handler):
+    env = any_deployment.function(handler)[1]["Environment"]["Variables"]
+    # What CloudFormation resolves at deploy time, stood in for by plausible values.
+    resolved = {name: value if isinstance(value, str) else f"resolved-{name.lower()}" for name, value in env.items()}
+
+    settings = Settings.model_validate(resolved)
+
+    assert list(settings.enabled_models) == any_deployment.stack.config.enabled_models
+    assert settings.presign_expiry_seconds == any_deployment.stack.config.presign_expiry_seconds
+    # Each variable the stack sets is one the runtime reads (or Powertools does).
+    read_by_runtime = {field.alias for field in Settings.model_fields.values()}
+    assert {name for name in env if not name.startswith("POWERTOOLS_")} <= read_by_runtime

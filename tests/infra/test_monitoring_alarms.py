@@ -1,0 +1,58 @@
+"""Alarms on errors, throttles and dead letters, all sent to the alarm topic."""
+
+from __future__ import annotations
+
+from infra.generation import API_HANDLER, WORKER_HANDLER
+
+
+def _alarms(synth):
+    return {
+        (alarm["Namespace"], alarm["MetricName"], tuple(synth.render(d["Value"]) for d in alarm["Dimensions"])): alarm
+        for alarm in synth.resources("AWS::CloudWatch::Alarm").values()
+    }
+
+
+def test_what_a_deployer_must_hear_about_raises_an_alarm(default):
+    api_name = default.resources("AWS::ApiGateway::RestApi")[default.logical_id(default.stack.api.api)]["Name"]
+    api_function = f"${{{default.function(API_HANDLER)[0]}}}"
+    worker_function = f"${{{default.function(WORKER_HANDLER)[0]}}}"
+    queue = f"${{{default.logical_id(default.stack.jobs.queue)}.QueueName}}"
+    dead_letters = f"${{{default.logical_id(default.stack.jobs.dead_letter_queue)}.QueueName}}"
+    alarms = _alarms(default)
+
+    assert set(alarms) == {
+        ("AWS/Lambda", "Errors", (api_function,)),
+        ("AWS/Lambda", "Throttles", (api_function,)),
+        ("AWS/Lambda", "Errors", (worker_function,)),
+        ("AWS/Lambda", "Throttles", (worker_function,)),
+        ("AWS/SQS", "ApproximateNumberOfMessagesVisible", (dead_letters,)),
+        ("AWS/SQS", "ApproximateAgeOfOldestMessage", (queue,)),
+        ("AWS/ApiGateway", "5XXError", (api_name,)),
+    }
+
+
+def test_one_dead_letter_is_enough_to_alarm(default):
+    dead_letters = f"${{{default.logical_id(default.stack.jobs.dead_letter_queue)}.QueueName}}"
+    alarm = _alarms(default)[("AWS/SQS", "ApproximateNumberOfMessagesVisible", (dead_letters,))]
+
+    assert alarm["Threshold"] == 1
+    assert alarm["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
+    assert alarm["TreatMissingData"] == "notBreaching"
+
+
+def test_every_alarm_notifies_the_topic(any_deployment):
+    topic_id, _ = any_deployment.only("AWS::SNS::Topic")
+
+    for alarm in any_deployment.resources("AWS::CloudWatch::Alarm").values():
+        assert alarm["AlarmActions"] == [{"Ref": topic_id}]
+
+
+def test_the_topic_takes_tls_only_and_mails_the_configured_address(default, browser_api_key):
+    _, policy = default.only("AWS::SNS::TopicPolicy")
+    [denial] = policy["PolicyDocument"]["Statement"]
+
+    assert denial["Effect"] == "Deny"
+    assert denial["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    assert default.resources("AWS::SNS::Subscription") == {}
+    _, subscription = browser_api_key.only("AWS::SNS::Subscription")
+    assert (subscription["Protocol"], subscription["Endpoint"]) == ("email", "ops@example.com")

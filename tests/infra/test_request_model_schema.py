@@ -1,0 +1,120 @@
+"""The API Gateway request model: the runtime's ImageRequest schema as draft 4."""
+
+from __future__ import annotations
+
+import pytest
+from jsonschema import Draft4Validator
+
+from infra.request_schema import DRAFT4, UnsupportedSchema, request_model_schema, to_draft4
+
+
+@pytest.fixture(scope="module")
+def core_only() -> Draft4Validator:
+    schema = request_model_schema(["core"])
+    Draft4Validator.check_schema(schema)
+    return Draft4Validator(schema)
+
+
+def _keywords(node):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield key
+            if key not in ("properties", "patternProperties"):
+                yield from _keywords(value)
+            else:
+                for subschema in value.values():
+                    yield from _keywords(subschema)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _keywords(item)
+
+
+def test_the_schema_is_self_contained_draft4():
+    schema = request_model_schema(["core"])
+
+    assert schema["$schema"] == DRAFT4
+    assert not {"$defs", "$ref", "const", "prefixItems"} & set(_keywords(schema))
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"prompt": "a lighthouse at dusk"},
+        {"prompt": "a cat", "aspect_ratio": "16:9", "seed": 4_294_967_295, "count": 4, "output_format": "JPEG"},
+        {"text_prompts": [{"text": "a cat", "weight": 1.0}, {"text": "blurry", "weight": -0.5}]},
+        {"prompt": "a cat", "model": "core", "negative_prompt": ""},
+        {"prompt": "a cat", "model": None},
+    ],
+)
+def test_valid_requests_pass(core_only, body):
+    assert list(core_only.iter_errors(body)) == []
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"prompt": "a cat", "style": "anime"},
+        {"prompt": "a cat", "count": 5},
+        {"prompt": "a cat", "count": "2"},
+        {"prompt": "a cat", "seed": -1},
+        {"prompt": "a cat", "aspect_ratio": "1:3"},
+        {"prompt": "a cat", "output_format": "gif"},
+        {"prompt": "a cat", "model": "ultra"},
+        {"prompt": ""},
+        {"text_prompts": [{"text": "a cat", "colour": "red"}]},
+        {"text_prompts": []},
+        ["a cat"],
+    ],
+)
+def test_invalid_requests_fail(core_only, body):
+    assert list(core_only.iter_errors(body)) != []
+
+
+def test_the_model_enum_is_narrowed_to_the_enabled_models_in_their_order():
+    schema = request_model_schema(["ultra", "core"])
+    validator = Draft4Validator(schema)
+
+    enums = [branch["enum"] for branch in schema["properties"]["model"]["anyOf"] if "enum" in branch]
+    assert enums == [["ultra", "core"]]
+    assert list(validator.iter_errors({"prompt": "x", "model": "sd3.5-large"})) != []
+
+
+def test_an_alias_the_request_model_does_not_know_is_refused():
+    with pytest.raises(UnsupportedSchema, match="does not accept the enabled models"):
+        request_model_schema(["core", "dall-e"])
+
+
+def test_later_draft_keywords_are_rewritten():
+    converted = to_draft4(
+        {
+            "$defs": {"Weight": {"type": "number", "exclusiveMinimum": 0, "examples": [1]}},
+            "type": "object",
+            "properties": {
+                "kind": {"const": "image"},
+                "weight": {"$ref": "#/$defs/Weight", "description": "how much"},
+            },
+        }
+    )
+
+    assert converted == {
+        "$schema": DRAFT4,
+        "type": "object",
+        "properties": {
+            "kind": {"enum": ["image"]},
+            "weight": {"type": "number", "minimum": 0, "exclusiveMinimum": True, "description": "how much"},
+        },
+    }
+
+
+@pytest.mark.parametrize(
+    ("schema", "message"),
+    [
+        ({"prefixItems": [{"type": "string"}]}, "draft 4 has no 'prefixItems'"),
+        ({"if": {"type": "string"}, "then": {"minLength": 1}}, "draft 4 has no 'if'"),
+        ({"$defs": {"Node": {"items": {"$ref": "#/$defs/Node"}}}, "$ref": "#/$defs/Node"}, "recursive"),
+        ({"$ref": "#/$defs/Missing"}, "cannot resolve"),
+    ],
+)
+def test_what_draft4_cannot_express_is_an_error_not_a_looser_schema(schema, message):
+    with pytest.raises(UnsupportedSchema, match=message):
+        to_draft4(schema)
