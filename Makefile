@@ -7,7 +7,6 @@ PY := $(VENV)/bin/python
 STAMPS := .make
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CDK_DISABLE_CLI_TELEMETRY := true
-export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: help install run test unit integration infra lint format synth bench clean
 

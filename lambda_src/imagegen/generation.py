@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import secrets
-from concurrent.futures import ThreadPoolExecutor
 
 from aws_lambda_powertools.metrics import MetricUnit
 
 from imagegen.bedrock import BedrockImageModel, ModelImage
 from imagegen.image_store import ImageStore, StoredImage
 from imagegen.observability import logger, metrics, tracer
+from imagegen.parallel import run_all
 from imagegen.request import ImageRequest
 
 
@@ -27,20 +27,17 @@ def generate_images(
     the first failing call."""
     spec = request.model_spec
     seeds = request.seeds(request.seed or random_seed(spec.max_seed))
-    with ThreadPoolExecutor(max_workers=len(seeds)) as pool:
-        futures = [
-            pool.submit(
-                model.generate,
-                spec=spec,
-                prompt=request.prompt,
-                negative_prompt=request.negative_prompt,
-                aspect_ratio=request.aspect_ratio,
-                seed=seed,
-                output_format=request.output_format,
-            )
-            for seed in seeds
-        ]
-        images: list[ModelImage] = [future.result() for future in futures]
+    images: list[ModelImage] = run_all(
+        lambda seed: model.generate(
+            spec=spec,
+            prompt=request.prompt,
+            negative_prompt=request.negative_prompt,
+            aspect_ratio=request.aspect_ratio,
+            seed=seed,
+            output_format=request.output_format,
+        ),
+        seeds,
+    )
     stored = store.put_images(
         images,
         owner_id=owner_id,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +13,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from imagegen.bedrock import ModelImage
 from imagegen.errors import InternalError
 from imagegen.observability import logger, tracer
+from imagegen.parallel import run_all
 
 IMAGES_PREFIX = "images/"
 _EXTENSIONS = {"image/png": "png", "image/jpeg": "jpeg"}
@@ -43,8 +43,7 @@ class ImageStore:
     def put_images(self, images: list[ModelImage], *, owner_id: str, metadata: dict[str, str]) -> list[StoredImage]:
         """Writes every image under a fresh key, or none: a failure deletes what was written."""
         keys = [f"{IMAGES_PREFIX}{owner_id}/{uuid.uuid4().hex}.{_EXTENSIONS[i.content_type]}" for i in images]
-        with ThreadPoolExecutor(max_workers=len(images)) as pool:
-            outcomes = list(pool.map(self._put_one, keys, images, [metadata] * len(images)))
+        outcomes = run_all(lambda pair: self._put_one(*pair, metadata), list(zip(keys, images, strict=True)))
         failures = [outcome for outcome in outcomes if isinstance(outcome, Exception)]
         if failures:
             written = [key for key, outcome in zip(keys, outcomes, strict=True) if not isinstance(outcome, Exception)]

@@ -10,15 +10,6 @@ import json
 import uuid
 from typing import Any
 
-from aws_lambda_powertools.utilities.idempotency import (
-    DynamoDBPersistenceLayer,
-    IdempotencyConfig,
-    idempotent_function,
-)
-from aws_lambda_powertools.utilities.idempotency.exceptions import (
-    IdempotencyAlreadyInProgressError,
-    IdempotencyValidationError,
-)
 from botocore.exceptions import BotoCoreError, ClientError
 
 from imagegen import dependencies as deps
@@ -50,8 +41,14 @@ def _submit(*, submission: dict[str, Any]) -> dict[str, Any]:
     return {"job_id": job_id}
 
 
+# Powertools idempotency is imported on first use: it is only needed by POST /jobs with a key,
+# and importing it costs every cold start of the API tens of milliseconds.
+
+
 @functools.cache
-def _idempotency_config() -> IdempotencyConfig:
+def _idempotency_config() -> Any:
+    from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig
+
     return IdempotencyConfig(
         # The key is scoped to the caller, so two callers never share a key.
         event_key_jmespath="[caller, idempotency_key]",
@@ -62,6 +59,8 @@ def _idempotency_config() -> IdempotencyConfig:
 
 @functools.cache
 def _idempotent_submit() -> Any:
+    from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer, idempotent_function
+
     persistence = DynamoDBPersistenceLayer(
         table_name=deps.settings().jobs_table,
         key_attr="pk",
@@ -73,11 +72,18 @@ def _idempotent_submit() -> Any:
     )(_submit)
 
 
-def submit_job(request: ImageRequest, *, idempotency_key: str | None, caller: str) -> str:
+def submit_job(request: ImageRequest, *, idempotency_key: str | None, caller: str, lambda_context: Any) -> str:
     """Queues the request and returns the job id."""
     submission: dict[str, Any] = {"request": request.model_dump(mode="json", exclude_none=True)}
     if idempotency_key is None:
         return _submit(submission=submission)["job_id"]
+    from aws_lambda_powertools.utilities.idempotency.exceptions import (
+        IdempotencyAlreadyInProgressError,
+        IdempotencyValidationError,
+    )
+
+    # Lets a record left in progress by a timed-out invocation expire with it.
+    _idempotency_config().register_lambda_context(lambda_context)
     try:
         result = _idempotent_submit()(submission={**submission, "caller": caller, "idempotency_key": idempotency_key})
     except IdempotencyValidationError as exc:
@@ -88,8 +94,3 @@ def submit_job(request: ImageRequest, *, idempotency_key: str | None, caller: st
     except IdempotencyAlreadyInProgressError as exc:
         raise RequestInProgress("A request with this Idempotency-Key is still being processed; retry shortly.") from exc
     return result["job_id"]
-
-
-def register_lambda_context(context: Any) -> None:
-    """Lets an idempotency record in progress expire with the invocation if it times out."""
-    _idempotency_config().register_lambda_context(context)

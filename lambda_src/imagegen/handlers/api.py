@@ -112,7 +112,9 @@ def create_job(
     ] = None,
 ) -> Response[JobAccepted]:
     event = router.current_event
-    job_id = submission.submit_job(request, idempotency_key=idempotency_key, caller=_caller(event))
+    job_id = submission.submit_job(
+        request, idempotency_key=idempotency_key, caller=_caller(event), lambda_context=router.lambda_context
+    )
     accepted = JobAccepted(job_id=job_id, status_url=f"{_base_url(event)}/jobs/{job_id}")
     return Response(status_code=202, content_type=content_types.APPLICATION_JSON, body=accepted)
 
@@ -233,5 +235,4 @@ def create_app() -> APIGatewayRestResolver:
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    submission.register_lambda_context(context)
     return create_app().resolve(event, context)

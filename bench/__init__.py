@@ -1,0 +1,1 @@
+"""Benchmarks of the service running offline (`make bench`)."""

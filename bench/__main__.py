@@ -1,0 +1,238 @@
+"""`make bench`: what the service adds to its own parts, its cold start, parallel generation,
+and the asynchronous path, measured on the offline stack of `make run`.
+
+Timings vary with the machine and its load; the figures are medians and every run prints
+the machine it ran on."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from itertools import count
+from typing import Any
+
+import boto3
+import requests
+from botocore.config import Config
+
+from offline.aws_services import CREDENTIALS
+from offline.lambda_events import REGION
+from offline.service import OfflineConfig, OfflineService
+
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "40"))
+COLD_STARTS = int(os.environ.get("BENCH_COLD_STARTS", "7"))
+BURST = 50
+PROMPT = "A car made out of vegetables."
+_seeds = count(1000)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as info:
+            cpu = next(line.split(":", 1)[1].strip() for line in info if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    return (
+        f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()} {platform.release()}"
+    )
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:7.1f} ms"
+
+
+def _clients(service: OfflineService) -> tuple[Any, Any]:
+    options = {"region_name": REGION, **CREDENTIALS}
+    bedrock = boto3.client(
+        "bedrock-runtime",
+        endpoint_url=service.bedrock_url,
+        config=Config(retries={"mode": "standard", "total_max_attempts": 1}),
+        **options,
+    )
+    s3 = boto3.client(
+        "s3", endpoint_url=service.resources.endpoint_url, config=Config(signature_version="s3v4"), **options
+    )
+    return bedrock, s3
+
+
+def _bare_call(bedrock: Any, s3: Any, bucket: str, seed: int) -> float:
+    """The service's own parts, called directly: one model call, one S3 put of its image."""
+    started = time.perf_counter()
+    response = bedrock.invoke_model(
+        modelId="stability.stable-image-core-v1:1",
+        body=json.dumps({"prompt": PROMPT, "aspect_ratio": "1:1", "seed": seed, "output_format": "png"}),
+        contentType="application/json",
+        accept="application/json",
+    )
+    import base64
+
+    image = base64.b64decode(json.loads(response["body"].read())["images"][0])
+    s3.put_object(Bucket=bucket, Key=f"bench/{seed}.png", Body=image, ContentType="image/png")
+    return time.perf_counter() - started
+
+
+def _service_call(session: requests.Session, api_url: str, seed: int, **extra: Any) -> float:
+    started = time.perf_counter()
+    response = session.post(f"{api_url}/images", json={"prompt": PROMPT, "seed": seed, **extra}, timeout=60)
+    elapsed = time.perf_counter() - started
+    if response.status_code != 200:
+        raise RuntimeError(f"POST /images answered {response.status_code}: {response.text[:200]}")
+    return elapsed
+
+
+def overhead(service: OfflineService) -> dict[str, float]:
+    """Median POST /images against the median bare model call + S3 put, every call a fresh seed
+    (so the emulator renders each image, as a model would), interleaved to share the noise."""
+    bedrock, s3 = _clients(service)
+    session = requests.Session()
+    for _ in range(5):  # warm both paths
+        _bare_call(bedrock, s3, service.resources.bucket, next(_seeds))
+        _service_call(session, service.api_url, next(_seeds))
+    bare, served = [], []
+    for _ in range(ROUNDS):
+        bare.append(_bare_call(bedrock, s3, service.resources.bucket, next(_seeds)))
+        served.append(_service_call(session, service.api_url, next(_seeds)))
+    return {"service": statistics.median(served), "bare": statistics.median(bare)}
+
+
+_COLD_SERVICE = """
+from offline.lambda_events import LambdaContext, api_gateway_event
+from imagegen.handlers.api import lambda_handler
+response = lambda_handler(api_gateway_event(method="POST", path="/images",
+    headers=[("Content-Type", "application/json")], body=b'{{"prompt": "{prompt}", "seed": {seed}}}'),
+    LambdaContext("ApiFunction"))
+assert response["statusCode"] == 200, response
+"""
+
+_COLD_BARE = """
+import base64, json, boto3
+from botocore.config import Config
+bedrock = boto3.client("bedrock-runtime")
+s3 = boto3.client("s3", config=Config(signature_version="s3v4"))
+response = bedrock.invoke_model(modelId="stability.stable-image-core-v1:1", contentType="application/json",
+    accept="application/json", body=json.dumps({{"prompt": "{prompt}", "seed": {seed}, "output_format": "png"}}))
+image = base64.b64decode(json.loads(response["body"].read())["images"][0])
+s3.put_object(Bucket="{bucket}", Key="bench/cold-{seed}.png", Body=image, ContentType="image/png")
+"""
+
+
+def _run_fresh(code: str, env: dict[str, str]) -> float:
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code], env=env, check=True, cwd=os.getcwd())
+    return time.perf_counter() - started
+
+
+def cold_start(service: OfflineService) -> dict[str, float]:
+    """A fresh process that imports the API handler and serves its first request, against a fresh
+    process that imports boto3, creates the two clients and makes the same two calls."""
+    env = {**os.environ, **service.function_environment(), "PYTHONPATH": os.pathsep.join([os.getcwd(), "lambda_src"])}
+    served, bare = [], []
+    for _ in range(COLD_STARTS):
+        served.append(_run_fresh(_COLD_SERVICE.format(prompt=PROMPT, seed=next(_seeds)), env))
+        bare.append(
+            _run_fresh(_COLD_BARE.format(prompt=PROMPT, seed=next(_seeds), bucket=service.resources.bucket), env)
+        )
+    return {"service": statistics.median(served), "bare": statistics.median(bare)}
+
+
+def parallel_count(service: OfflineService) -> float:
+    """count=4 with 1 s of model latency: the four calls overlap."""
+    requests.post(f"{service.bedrock_url}/_emulator/latency", json={"ms": 1000}, timeout=5).raise_for_status()
+    session = requests.Session()
+    try:
+        return statistics.median(_service_call(session, service.api_url, next(_seeds), count=4) for _ in range(5))
+    finally:
+        requests.delete(f"{service.bedrock_url}/_emulator/faults", timeout=5)
+
+
+def _wait_succeeded(session: requests.Session, api_url: str, job_id: str, *, poll: float, timeout: float = 300) -> None:
+    deadline = time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        status = session.get(f"{api_url}/jobs/{job_id}", timeout=30).json()["status"]
+        if status == "succeeded":
+            return
+        if status == "failed":
+            raise RuntimeError(f"job {job_id} failed")
+        time.sleep(poll)
+    raise RuntimeError(f"job {job_id} did not finish")
+
+
+def job_latency(service: OfflineService) -> float:
+    """From POST /jobs to the job read back as succeeded, one job at a time."""
+    session = requests.Session()
+    timings = []
+    for _ in range(10):
+        started = time.perf_counter()
+        job = session.post(f"{service.api_url}/jobs", json={"prompt": PROMPT, "seed": next(_seeds)}, timeout=30).json()
+        _wait_succeeded(session, service.api_url, job["job_id"], poll=0.005)
+        timings.append(time.perf_counter() - started)
+    return statistics.median(timings)
+
+
+def burst(service: OfflineService) -> tuple[float, float]:
+    """50 jobs posted at once; the worker drains them at its configured concurrency."""
+    session = requests.Session()
+    started = time.perf_counter()
+    with ThreadPoolExecutor(8) as pool:
+        job_ids = list(
+            pool.map(
+                lambda seed: requests.post(
+                    f"{service.api_url}/jobs", json={"prompt": PROMPT, "seed": seed}, timeout=60
+                ).json()["job_id"],
+                [next(_seeds) for _ in range(BURST)],
+            )
+        )
+    for job_id in job_ids:  # polled gently: the machine's cores belong to the worker
+        _wait_succeeded(session, service.api_url, job_id, poll=0.25)
+    elapsed = time.perf_counter() - started
+    return elapsed, BURST / elapsed
+
+
+def main() -> int:
+    config = OfflineConfig(
+        port=_free_port(),
+        s3_port=_free_port(),
+        bedrock_port=_free_port(),
+        function_env={"POWERTOOLS_LOG_LEVEL": "WARNING"},
+    )
+    print(f"Machine: {_machine()}")
+    print("Starting the offline service...", flush=True)
+    with OfflineService(config) as service:
+        o = overhead(service)
+        print(f"\n1. POST /images at zero model latency (median of {ROUNDS}, 1024x1024 PNG, a new seed each call)")
+        print(f"   service end to end          {_ms(o['service'])}")
+        print(f"   bare model call + S3 put    {_ms(o['bare'])}")
+        print(f"   ratio                       {o['service'] / o['bare']:7.2f}x   (target < 1.10x)")
+        c = cold_start(service)
+        print(f"\n2. Cold start, fresh process to first answer (median of {COLD_STARTS})")
+        print(f"   import handler + first POST /images   {_ms(c['service'])}")
+        print(f"   import boto3 + 2 clients + 2 calls    {_ms(c['bare'])}")
+        print(f"   ratio                                 {c['service'] / c['bare']:7.2f}x   (target < 1.30x)")
+        p = parallel_count(service)
+        print(f"\n3. POST /images count=4 at 1 s model latency (median of 5)   {_ms(p)}   (target < 1300 ms)")
+        j = job_latency(service)
+        print(f"\n4. POST /jobs to succeeded at zero model latency (median of 10)   {_ms(j)}")
+        elapsed, rate = burst(service)
+        print(
+            f"\n5. Burst of {BURST} jobs, worker concurrency {config.worker_concurrency}, batch size "
+            f"{config.worker_batch_size}: all succeeded in {elapsed:.2f} s = {rate:.1f} jobs/s"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
