@@ -21,6 +21,8 @@ class SqsEventSource:
         self._function = function
         self._batch_size = batch_size
         self._stopping = threading.Event()
+        self._enabled = threading.Event()
+        self._enabled.set()
         self._pollers = [
             threading.Thread(target=self._poll, name=f"sqs-poller-{i}", daemon=True) for i in range(concurrency)
         ]
@@ -34,8 +36,17 @@ class SqsEventSource:
         for poller in self._pollers:
             poller.join(timeout=5)
 
+    def enable(self) -> None:
+        self._enabled.set()
+
+    def disable(self) -> None:
+        """Stops delivering new batches (like disabling the event source mapping)."""
+        self._enabled.clear()
+
     def _poll(self) -> None:
         while not self._stopping.is_set():
+            if not self._enabled.wait(timeout=0.5):
+                continue
             try:
                 self.poll_once(wait_seconds=1)
             except Exception:

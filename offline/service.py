@@ -65,7 +65,8 @@ class OfflineService:
         self._api: ApiGatewayServer | None = None
         self._event_source: SqsEventSource | None = None
 
-    def _function_env(self) -> dict[str, str]:
+    def function_environment(self) -> dict[str, str]:
+        """The environment the functions run with (as the stack sets it in AWS)."""
         r = self.resources
         env = {
             "AWS_REGION": REGION,
@@ -98,7 +99,7 @@ class OfflineService:
         provision(self.resources)
         self._emulator = BedrockEmulator(host=config.host, port=config.bedrock_port)
         self._emulator.start()
-        env = self._function_env()
+        env = self.function_environment()
         api = LocalFunction(
             name="ApiFunction",
             handler="imagegen.handlers.api.lambda_handler",
@@ -128,6 +129,11 @@ class OfflineService:
             concurrency=config.worker_concurrency,
         )
         self._event_source.start()
+
+    @property
+    def worker_source(self) -> SqsEventSource:
+        assert self._event_source is not None, "not started"
+        return self._event_source
 
     def stop(self) -> None:
         if self._event_source:
