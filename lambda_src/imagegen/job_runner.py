@@ -56,8 +56,9 @@ def _read_s3_request(key: str) -> Any:
         raw = deps.store().read_document(key, max_bytes=MAX_REQUEST_BYTES)
     except ClientError as exc:
         code = exc.response.get("Error", {}).get("Code")
-        if code in ("NoSuchKey", "InvalidRange"):  # deleted since, or empty
-            raise invalid("body", f"the request object {key} is missing or empty") from exc
+        # Deleted since, or empty. Without s3:ListBucket, S3 answers a missing key with AccessDenied.
+        if code in ("NoSuchKey", "InvalidRange", "AccessDenied"):
+            raise invalid("body", f"the request object {key} is missing, empty or unreadable") from exc
         raise InternalError(f"Could not read the request object {key}.") from exc
     if len(raw) > MAX_REQUEST_BYTES:
         raise invalid("body", f"the request object is larger than {MAX_REQUEST_BYTES // 1024} KiB")

@@ -5,16 +5,23 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import signal
 import socket
+import subprocess
+import sys
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 from PIL import Image
 
-from offline.service import OfflineConfig, OfflineService
+from offline.aws_services import Resources
 
 
 def _free_port() -> int:
@@ -23,17 +30,51 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+@dataclass
+class Running:
+    api_url: str
+    bedrock_url: str
+    resources: Resources
+    output: Path
+
+
 @pytest.fixture(scope="module")
-def service():
-    config = OfflineConfig(
-        port=_free_port(),
-        s3_port=_free_port(),
-        bedrock_port=_free_port(),
-        api_concurrency=4,
-        function_env={"RETRY_BACKOFF_SECONDS": "0", "POWERTOOLS_LOG_LEVEL": "WARNING"},
+def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
+    """`python -m offline` (what `make run` runs) in its own process, stopped with Ctrl-C."""
+    ports = {"PORT": _free_port(), "S3_PORT": _free_port(), "BEDROCK_PORT": _free_port()}
+    output = tmp_path_factory.mktemp("offline") / "output.txt"
+    env = {
+        **os.environ,
+        **{k: str(v) for k, v in ports.items()},
+        "RETRY_BACKOFF_SECONDS": "0",
+        "POWERTOOLS_LOG_LEVEL": "WARNING",
+    }
+    with output.open("w") as sink:
+        process = subprocess.Popen([sys.executable, "-m", "offline"], env=env, stdout=sink, stderr=subprocess.STDOUT)
+    running = Running(
+        api_url=f"http://127.0.0.1:{ports['PORT']}",
+        bedrock_url=f"http://127.0.0.1:{ports['BEDROCK_PORT']}",
+        resources=Resources(endpoint_url=f"http://127.0.0.1:{ports['S3_PORT']}"),
+        output=output,
     )
-    with OfflineService(config) as running:
+
+    def ready():
+        assert process.poll() is None, output.read_text()
+        try:
+            return requests.get(f"{running.api_url}/health", timeout=5).status_code == 200
+        except requests.ConnectionError:
+            return False
+
+    try:
+        wait_for(ready, timeout=120)
         yield running
+    finally:
+        process.send_signal(signal.SIGINT)
+        exit_code = process.wait(timeout=30)
+    assert exit_code == 0, output.read_text()[-2000:]
+    for port in ports.values():  # everything it started has stopped
+        with socket.socket() as probe:
+            assert probe.connect_ex(("127.0.0.1", port)) != 0
 
 
 @pytest.fixture(autouse=True)
@@ -69,6 +110,12 @@ def result_document(service, name: str) -> dict:
             return None
 
     return wait_for(probe)
+
+
+def test_startup_prints_a_ready_to_paste_example(service):
+    printed = service.output.read_text()
+    assert f"curl -s -X POST {service.api_url}/images -H 'content-type: application/json'" in printed
+    assert "Ctrl-C" in printed
 
 
 def test_health(service):
