@@ -25,7 +25,12 @@ $(STAMPS)/npm: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@mkdir -p $(STAMPS) && touch $@
 
-install: $(STAMPS)/venv $(STAMPS)/npm
+# The Lambda dependencies as Linux arm64 wheels, so that bundling (synth) needs no network.
+$(STAMPS)/wheels: lambda_src/requirements.txt | $(STAMPS)/venv
+	$(PY) -m infra.bundling
+	@touch $@
+
+install: $(STAMPS)/venv $(STAMPS)/npm $(STAMPS)/wheels
 
 run: $(STAMPS)/venv
 	$(PY) -m offline

@@ -1,9 +1,10 @@
 """The Lambda asset: the `imagegen` package and its runtime dependencies, built for Linux arm64
 on this machine with pip's platform options, so that synth needs no Docker.
 
-pip fetches the arm64 wheels from the package index (or wherever pip's own configuration
-points, e.g. `PIP_FIND_LINKS`/`PIP_NO_INDEX` for a local wheelhouse). `--only-binary=:all:`
-makes a dependency with no arm64 wheel fail the synth instead of shipping an x86 build.
+`make install` downloads the arm64 wheels once into a local wheelhouse (`python -m
+infra.bundling`), and the bundling installs from it with no package index, so synth itself
+needs no network. Without a wheelhouse pip fetches from the index as configured.
+`--only-binary=:all:` makes a dependency with no arm64 wheel fail instead of shipping an x86 build.
 """
 
 from __future__ import annotations
@@ -21,11 +22,32 @@ from aws_cdk import aws_lambda as lambda_
 LAMBDA_SOURCE = Path(__file__).resolve().parent.parent / "lambda_src"
 PACKAGE = "imagegen"
 ARM64_PLATFORM = "manylinux2014_aarch64"
+WHEELHOUSE_ROOT = LAMBDA_SOURCE.parent / "build" / "wheels"
 _NOT_SHIPPED = ("__pycache__", "*.pyc", "*.pyo")
 
 
 class BundlingError(RuntimeError):
     """pip could not build the Lambda asset."""
+
+
+def _platform_options(python_version: str) -> list[str]:
+    return ["--platform", ARM64_PLATFORM, "--implementation", "cp", "--python-version", python_version,
+            "--only-binary=:all:"]  # fmt: skip
+
+
+def wheelhouse_for(python_version: str) -> Path:
+    return WHEELHOUSE_ROOT / f"{ARM64_PLATFORM}-cp{python_version.replace('.', '')}"
+
+
+def download_wheels(runtime: lambda_.Runtime) -> Path:
+    """Fills the wheelhouse with the arm64 wheels of the runtime dependencies (needs the index)."""
+    python_version = runtime.name.removeprefix("python")
+    wheelhouse = wheelhouse_for(python_version)
+    command = [sys.executable, "-m", "pip", "download", "--quiet", "--disable-pip-version-check",
+               *_platform_options(python_version), "--dest", str(wheelhouse),
+               "--requirement", str(LAMBDA_SOURCE / "requirements.txt")]  # fmt: skip
+    subprocess.run(command, check=True)  # noqa: S603
+    return wheelhouse
 
 
 @jsii.implements(ILocalBundling)
@@ -38,11 +60,12 @@ class PipArm64Bundling:
         self.python_version = python_version
 
     def pip_command(self, output_dir: str) -> list[str]:
+        wheelhouse = wheelhouse_for(self.python_version)
+        sources = ["--no-index", "--find-links", str(wheelhouse)] if wheelhouse.is_dir() else []
         return [
             sys.executable, "-m", "pip", "install",
             "--quiet", "--disable-pip-version-check", "--no-compile",
-            "--platform", ARM64_PLATFORM, "--implementation", "cp",
-            "--python-version", self.python_version, "--only-binary=:all:",
+            *_platform_options(self.python_version), *sources,
             "--target", output_dir,
             "--requirement", str(self.source_dir / "requirements.txt"),
         ]  # fmt: skip
@@ -74,3 +97,9 @@ def lambda_code(runtime: lambda_.Runtime) -> lambda_.Code:
             environment={"TARGET_PLATFORM": ARM64_PLATFORM, "TARGET_PYTHON": python_version},
         ),
     )
+
+
+if __name__ == "__main__":
+    from infra.generation import LAMBDA_RUNTIME
+
+    print(f"arm64 wheels for {LAMBDA_RUNTIME.name} in {download_wheels(LAMBDA_RUNTIME)}")
