@@ -58,7 +58,9 @@ class GatewayError:
 
     def template(self) -> str:
         message = GATEWAY_MESSAGE if self.message is None else json.dumps(self.message)
-        details = f', "details": {{"reason": "{VALIDATOR_ERRORS}"}}' if self.validator_details else ""
+        # The handler's shape: one entry per failing field; the validator's message names the paths.
+        entry = f'{{"field": "body", "message": "{VALIDATOR_ERRORS}"}}'
+        details = f', "details": {{"errors": [{entry}]}}' if self.validator_details else ""
         return f'{{"error": {{"code": {json.dumps(self.code)}, "message": {message}{details}}}}}'
 
 
@@ -101,7 +103,8 @@ ACCESS_LOG_FIELDS: Mapping[str, str] = {
     "latencyMs": "$context.responseLatency",
     "integrationLatencyMs": "$context.integration.latency",
     "errorType": "$context.error.responseType",
-    "errorMessage": "$context.error.message",
+    # messageString arrives quoted and escaped, so a message with quotes keeps the line valid JSON.
+    "errorMessage": "$context.error.messageString",
     "xrayTraceId": "$context.xrayTraceId",
 }
 
@@ -117,7 +120,10 @@ CORS_REQUEST_HEADERS = (
 
 
 def access_log_format() -> str:
-    return "{" + ",".join(f'"{name}":"{value}"' for name, value in ACCESS_LOG_FIELDS.items()) + "}"
+    def value(variable: str) -> str:
+        return variable if variable.endswith("messageString") else f'"{variable}"'
+
+    return "{" + ",".join(f'"{name}":{value(variable)}' for name, variable in ACCESS_LOG_FIELDS.items()) + "}"
 
 
 class ImageApi(Construct):
@@ -199,7 +205,9 @@ class ImageApi(Construct):
         ]
 
     def _add_gateway_responses(self, errors: Sequence[GatewayError], origins: Sequence[str]) -> None:
-        cors = {"Access-Control-Allow-Origin": origins[0] if len(origins) == 1 else "*"} if origins else {}
+        # A gateway response cannot choose among several origins: it names the first one (or *),
+        # never more than the handler allows.
+        cors = {"Access-Control-Allow-Origin": origins[0]} if origins else {}
         for error in errors:
             headers = {**cors, **error.headers}
             self.api.add_gateway_response(

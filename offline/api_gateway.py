@@ -37,13 +37,37 @@ class _ProxyHandler(BaseHTTPRequestHandler):
         body = json.dumps({"error": {"code": code, "message": message}}).encode()
         self._send(status, [("Content-Type", "application/json")], body)
 
-    def _proxy(self) -> None:
+    def _read_chunked(self) -> bytes:
+        body = b""
+        while size := int(self.rfile.readline().split(b";", 1)[0].strip() or b"0", 16):
+            body += self.rfile.read(size)
+            self.rfile.readline()  # the CRLF after each chunk
+            if len(body) > MAX_PAYLOAD_BYTES:
+                raise OverflowError
+        while self.rfile.readline() not in (b"\r\n", b"\n", b""):  # trailers
+            pass
+        return body
+
+    def _read_body(self) -> bytes | None:
+        """The request body, as API Gateway accepts it: sized or chunked, at most 10 MB."""
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            return self._read_chunked()
         length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_PAYLOAD_BYTES:
+        if length < 0 or length > MAX_PAYLOAD_BYTES:
+            raise OverflowError
+        return self.rfile.read(length) if length else None
+
+    def _proxy(self) -> None:
+        try:
+            body = self._read_body()
+        except OverflowError:
             self.close_connection = True
             self._gateway_error(413, "payload_too_large", "Request too large for API Gateway.")
             return
-        body = self.rfile.read(length) if length else None
+        except ValueError:
+            self.close_connection = True
+            self._gateway_error(400, "client_error", "Malformed Content-Length or chunked body.")
+            return
         url = urlsplit(self.path)
         event = api_gateway_event(
             method=self.command,

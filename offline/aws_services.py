@@ -29,7 +29,9 @@ class Resources:
     event_bus: str = "imagegen"
     event_source: str = "imagegen"
     max_receive_count: int = 3
-    visibility_timeout: int = 60
+    # As the stack sets it: six times the worker's 300 s timeout, so a message never comes back
+    # while a delivery of it may still be running.
+    visibility_timeout: int = 1800
 
     def client(self, service: str) -> Any:
         return boto3.client(service, endpoint_url=self.endpoint_url, region_name=REGION, **CREDENTIALS)

@@ -10,7 +10,7 @@ from imagegen.errors import PayloadTooLarge, UnsupportedMediaType
 from imagegen.request import MAX_REQUEST_BYTES
 
 
-def check_body_admissible(headers: Any, body: str | None) -> None:
+def check_body_admissible(headers: Any, body: bytes | None) -> None:
     """Raises UnsupportedMediaType or PayloadTooLarge. A missing Content-Type is taken as JSON."""
     content_type = headers.get("content-type")
     if content_type is not None:
@@ -19,7 +19,7 @@ def check_body_admissible(headers: Any, body: str | None) -> None:
             raise UnsupportedMediaType(
                 f"Send the request as application/json, not {media_type or 'an empty content type'}.",
             )
-    if body is not None and len(body.encode()) > MAX_REQUEST_BYTES:
+    if body is not None and len(body) > MAX_REQUEST_BYTES:
         raise PayloadTooLarge(f"The request body is larger than {MAX_REQUEST_BYTES // 1024} KiB.")
 
 
@@ -46,3 +46,5 @@ def loads_strict(document: str | bytes) -> Any:
         raise
     except ValueError as exc:
         raise json.JSONDecodeError(str(exc), text, 0) from exc
+    except RecursionError as exc:  # nesting deeper than the parser's stack
+        raise json.JSONDecodeError("the document is nested too deeply", text, 0) from exc

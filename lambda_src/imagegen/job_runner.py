@@ -8,6 +8,7 @@ queue. A permanent failure (invalid request, filtered content) is recorded at on
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -78,11 +79,11 @@ def _load_request(item: WorkItem, job: JobRecord) -> ImageRequest:
     return _validated(item.request)
 
 
-def _finalize(job: JobRecord) -> None:
-    """Writes the result document and announces the outcome, once per outcome."""
-    view = deps.presigner().job_view(job)
-    if job.result_key:
-        deps.store().put_document(job.result_key, view.model_dump_json().encode())
+# How long one delivery may take to write a result and publish an event before another may.
+ANNOUNCE_LEASE_SECONDS = 60
+
+
+def _outcome_detail(job: JobRecord) -> dict[str, Any]:
     detail: dict[str, Any] = {
         "request_id": job.request_id,
         "job_id": job.job_id,
@@ -94,19 +95,45 @@ def _finalize(job: JobRecord) -> None:
     }
     if job.error:
         detail["error"] = job.error
-    deps.publisher().publish(COMPLETED if job.status == "succeeded" else FAILED, detail)
-    deps.jobs().mark_notified(job.job_id)
+    return detail
+
+
+def _announce(job: JobRecord, receive_count: int) -> None:
+    """Writes the result document and publishes the outcome event, once per outcome: the
+    delivery that takes the announcement does it; a failure hands it to the next delivery."""
+    jobs = deps.jobs()
+    if not jobs.begin_announcing(job.job_id, lease_seconds=ANNOUNCE_LEASE_SECONDS):
+        current = jobs.get(job.job_id)
+        if current is None or current.notified:
+            return
+        # Another delivery is announcing it: come back to make sure it did.
+        raise RetryLater(InternalError("The outcome is being announced by another delivery."), ANNOUNCE_LEASE_SECONDS)
+    try:
+        if job.result_key:
+            view = deps.presigner().job_view(job)
+            deps.store().put_document(job.result_key, view.model_dump_json().encode())
+        deps.publisher().publish(COMPLETED if job.status == "succeeded" else FAILED, _outcome_detail(job))
+    except (ImageServiceError, ClientError, BotoCoreError) as exc:
+        logger.exception("Could not announce the outcome", extra={"job_id": job.job_id})
+        jobs.end_announcing(job.job_id, announced=False)
+        raise RetryLater(InternalError("The outcome could not be announced."), _backoff(receive_count)) from exc
+    jobs.end_announcing(job.job_id, announced=True)
     logger.info("Job finished", extra={"job_id": job.job_id, "status": job.status, "trigger": job.trigger})
 
 
 def _fail(job: JobRecord, error: ImageServiceError, receive_count: int) -> None:
     jobs = deps.jobs()
-    if error.retryable and receive_count < deps.settings().max_receive_count:
+    last_delivery = receive_count >= deps.settings().max_receive_count
+    if error.retryable and not last_delivery:
         jobs.release(job, error)
         raise RetryLater(error, _backoff(receive_count))
     failed = jobs.fail(job, error)
-    if failed:
-        _finalize(failed)
+    try:
+        if failed:
+            _announce(failed, receive_count)
+    except RetryLater:
+        if not last_delivery:
+            raise
     if error.retryable:
         raise RetriesExhausted(f"{error.code} after {receive_count} deliveries")
 
@@ -114,8 +141,35 @@ def _fail(job: JobRecord, error: ImageServiceError, receive_count: int) -> None:
 def _create_if_new(item: WorkItem) -> None:
     if item.trigger != "api":  # API jobs were recorded when they were accepted
         deps.jobs().create(
-            job_id=item.job_id, trigger=item.trigger, request_id=item.request_id, result_key=item.result_key
+            job_id=item.job_id,
+            trigger=item.trigger,
+            request_id=item.request_id,
+            result_key=item.result_key,
+            fingerprint=item.fingerprint,
         )
+
+
+def _refuse_reused_name(item: WorkItem, job: JobRecord) -> None:
+    """A different request under a request_id already used: announced as failed, the first
+    request's job and result left as they are."""
+    error = invalid("request_id", f"{item.request_id!r} was already used for a different request")
+    logger.warning("Request id reused for a different request", extra={"request_id": item.request_id})
+    detail = {"request_id": item.request_id, "job_id": job.job_id, "status": "failed", "trigger": item.trigger,
+              "model": None, "images": [], "result_key": None, "error": error.to_dict()}  # fmt: skip
+    deps.publisher().publish(FAILED, detail)
+
+
+def hand_back(item: WorkItem, *, receive_count: int) -> None:
+    """The invocation has no time left to run `item`: it comes back at once, or, on its last
+    delivery, is recorded as failed (so it never sits queued behind the dead-letter queue)."""
+    if receive_count < deps.settings().max_receive_count:
+        raise RetryLater(InternalError("Not enough time left in this invocation."), 0)
+    _create_if_new(item)
+    claimed = deps.jobs().claim(item.job_id, lease_seconds=ANNOUNCE_LEASE_SECONDS)
+    if claimed is None:
+        raise RetriesExhausted("no time left on its last delivery")
+    error = InternalError("The worker ran out of time before running this job; redrive the dead-letter queue.")
+    _fail(claimed, error, receive_count)
 
 
 @tracer.capture_method(capture_response=False)
@@ -130,14 +184,24 @@ def run(item: WorkItem, *, receive_count: int, lease_seconds: int) -> None:
     if job is None:
         logger.warning("No record for this job; nothing to do", extra={"job_id": item.job_id})
         return
-    if job.finished and not (job.status == "failed" and job.retryable):
-        if not job.notified:
-            _finalize(job)
-        logger.info("Duplicate delivery of a finished job", extra={"job_id": job.job_id})
+    if item.fingerprint and job.fingerprint and item.fingerprint != job.fingerprint:
+        _refuse_reused_name(item, job)
         return
+    if job.finished:
+        if not job.notified:  # its announcement failed or is under way
+            _announce(job, receive_count)
+            return
+        if not (job.status == "failed" and job.retryable):
+            logger.info("Duplicate delivery of a finished job", extra={"job_id": job.job_id})
+            return
+        # It failed transiently and was announced: a redrive asks to run it again.
     claimed = jobs.claim(item.job_id, lease_seconds=lease_seconds)
     if claimed is None:
-        logger.info("Job is being run by another delivery", extra={"job_id": item.job_id})
+        current = jobs.get(item.job_id)
+        if current is not None and current.status == "running" and current.lease_until:
+            # Another delivery is running it: come back when that lease ends to see it finished.
+            wait = max(current.lease_until - int(time.time()), 1)
+            raise RetryLater(InternalError("The job is being run by another delivery."), wait)
         return
     try:
         request = _load_request(item, claimed)
@@ -153,4 +217,4 @@ def run(item: WorkItem, *, receive_count: int, lease_seconds: int) -> None:
     if done is None:  # our lease ran out and another delivery took over: keep only its images
         deps.store().delete([image.key for image in images])
         return
-    _finalize(done)
+    _announce(done, receive_count)

@@ -40,6 +40,8 @@ class JobRecord:
     error: dict[str, Any] | None = None
     retryable: bool = False
     notified: bool = False
+    lease_until: int | None = None  # epoch seconds: after it, a running job's worker is presumed dead
+    fingerprint: str | None = None  # hash of the request that named this job, to spot a reused name
 
     @property
     def finished(self) -> bool:
@@ -50,6 +52,9 @@ def _to_record(item: dict[str, Any]) -> JobRecord:
     def s(name: str) -> str | None:
         return item[name]["S"] if name in item else None
 
+    def n(name: str) -> int | None:
+        return int(item[name]["N"]) if name in item else None
+
     return JobRecord(
         job_id=item["pk"]["S"].removeprefix(_KEY_PREFIX),
         status=item["status"]["S"],  # type: ignore[arg-type]
@@ -57,7 +62,7 @@ def _to_record(item: dict[str, Any]) -> JobRecord:
         request_id=item["request_id"]["S"],
         created_at=item["created_at"]["S"],
         updated_at=item["updated_at"]["S"],
-        attempt=int(item.get("attempt", {}).get("N", "0")),
+        attempt=n("attempt") or 0,
         model=s("model"),
         request=json.loads(item["request"]["S"]) if "request" in item else None,
         result_key=s("result_key"),
@@ -65,6 +70,8 @@ def _to_record(item: dict[str, Any]) -> JobRecord:
         error=json.loads(item["error"]["S"]) if "error" in item else None,
         retryable=item.get("retryable", {}).get("BOOL", False),
         notified=item.get("notified", {}).get("BOOL", False),
+        lease_until=n("lease_until"),
+        fingerprint=s("fingerprint"),
     )
 
 
@@ -90,6 +97,7 @@ class JobStore:
         model: str | None = None,
         request: dict[str, Any] | None = None,
         result_key: str | None = None,
+        fingerprint: str | None = None,
     ) -> bool:
         """Records a queued job; False if the job already exists (a duplicate)."""
         now = _now_iso()
@@ -103,12 +111,10 @@ class JobStore:
             "attempt": {"N": "0"},
             "expiration": {"N": str(int(time.time()) + self._ttl_seconds)},
         }
-        if model:
-            item["model"] = {"S": model}
+        optional = {"model": model, "result_key": result_key, "fingerprint": fingerprint}
+        item.update({name: {"S": value} for name, value in optional.items() if value})
         if request is not None:
             item["request"] = {"S": json.dumps(request, separators=(",", ":"))}
-        if result_key:
-            item["result_key"] = {"S": result_key}
         try:
             self._client.put_item(TableName=self._table, Item=item, ConditionExpression="attribute_not_exists(pk)")
         except ClientError as exc:
@@ -121,34 +127,18 @@ class JobStore:
         item = self._client.get_item(TableName=self._table, Key=self._key(job_id), ConsistentRead=True).get("Item")
         return _to_record(item) if item else None
 
-    def claim(self, job_id: str, *, lease_seconds: int) -> JobRecord | None:
-        """queued -> running, for one worker at a time. Also takes over a running job whose
-        worker died (lease expired) and a failed job whose error was transient (a redrive).
-        None when another worker holds the job or it is finished."""
-        now = int(time.time())
+    def _update(self, job_id: str, update: str, condition: str, values: dict[str, Any]) -> JobRecord | None:
+        """One conditional write; None when the condition does not hold (another delivery won)."""
+        expression = f"{update} {condition}"
+        names = {name: name[1:] for name in ("#status", "#error") if name in expression}
         try:
             response = self._client.update_item(
                 TableName=self._table,
                 Key=self._key(job_id),
-                UpdateExpression=(
-                    "SET #status = :running, lease_until = :lease, attempt = attempt + :one, updated_at = :now "
-                    "REMOVE #error, retryable, notified"
-                ),
-                ConditionExpression=(
-                    "#status = :queued OR (#status = :running AND lease_until < :epoch) "
-                    "OR (#status = :failed AND retryable = :true)"
-                ),
-                ExpressionAttributeNames={"#status": "status", "#error": "error"},
-                ExpressionAttributeValues={
-                    ":running": {"S": "running"},
-                    ":queued": {"S": "queued"},
-                    ":failed": {"S": "failed"},
-                    ":true": {"BOOL": True},
-                    ":lease": {"N": str(now + lease_seconds)},
-                    ":epoch": {"N": str(now)},
-                    ":one": {"N": "1"},
-                    ":now": {"S": _now_iso()},
-                },
+                UpdateExpression=update,
+                ConditionExpression=condition,
+                **({"ExpressionAttributeNames": names} if names else {}),
+                ExpressionAttributeValues=values,
                 ReturnValues="ALL_NEW",
             )
         except ClientError as exc:
@@ -157,28 +147,37 @@ class JobStore:
             raise
         return _to_record(response["Attributes"])
 
+    def claim(self, job_id: str, *, lease_seconds: int) -> JobRecord | None:
+        """queued -> running, for one worker at a time. Also takes over a running job whose
+        worker died (lease expired) and a failed job whose error was transient (a redrive).
+        None when another worker holds the job or it is finished."""
+        now = int(time.time())
+        return self._update(
+            job_id,
+            "SET #status = :running, lease_until = :lease, attempt = attempt + :one, updated_at = :now "
+            "REMOVE #error, retryable, notified, finalizing_until",
+            "#status = :queued OR (#status = :running AND lease_until < :epoch) "
+            "OR (#status = :failed AND retryable = :true)",
+            {
+                ":running": {"S": "running"},
+                ":queued": {"S": "queued"},
+                ":failed": {"S": "failed"},
+                ":true": {"BOOL": True},
+                ":lease": {"N": str(now + lease_seconds)},
+                ":epoch": {"N": str(now)},
+                ":one": {"N": "1"},
+                ":now": {"S": _now_iso()},
+            },
+        )
+
     def _finish_attempt(self, job: JobRecord, update: str, values: dict[str, Any]) -> JobRecord | None:
         """Applies `update` only if `job` is still running the attempt this worker claimed."""
-        try:
-            response = self._client.update_item(
-                TableName=self._table,
-                Key=self._key(job.job_id),
-                UpdateExpression=update,
-                ConditionExpression="#status = :running AND attempt = :attempt",
-                ExpressionAttributeNames={"#status": "status", **({"#error": "error"} if "#error" in update else {})},
-                ExpressionAttributeValues={
-                    ":running": {"S": "running"},
-                    ":attempt": {"N": str(job.attempt)},
-                    ":now": {"S": _now_iso()},
-                    **values,
-                },
-                ReturnValues="ALL_NEW",
-            )
-        except ClientError as exc:
-            if _is_condition_failure(exc):
-                return None
-            raise
-        return _to_record(response["Attributes"])
+        return self._update(
+            job.job_id,
+            update,
+            "#status = :running AND attempt = :attempt",
+            {":running": {"S": "running"}, ":attempt": {"N": str(job.attempt)}, ":now": {"S": _now_iso()}, **values},
+        )
 
     def succeed(self, job: JobRecord, *, model: str, images: list[StoredImage]) -> JobRecord | None:
         return self._finish_attempt(
@@ -210,10 +209,33 @@ class JobStore:
             {":queued": {"S": "queued"}, ":error": {"S": json.dumps(error.to_dict(), separators=(",", ":"))}},
         )
 
-    def mark_notified(self, job_id: str) -> None:
+    def begin_announcing(self, job_id: str, *, lease_seconds: int) -> bool:
+        """Takes the right to announce a finished job (result document, event), so that two
+        deliveries never announce it twice; False if it is announced or being announced."""
+        now = int(time.time())
+        return (
+            self._update(
+                job_id,
+                "SET finalizing_until = :until",
+                "(#status = :succeeded OR #status = :failed) AND (attribute_not_exists(notified) OR notified = :false)"
+                " AND (attribute_not_exists(finalizing_until) OR finalizing_until < :epoch)",
+                {
+                    ":succeeded": {"S": "succeeded"},
+                    ":failed": {"S": "failed"},
+                    ":false": {"BOOL": False},
+                    ":until": {"N": str(now + lease_seconds)},
+                    ":epoch": {"N": str(now)},
+                },
+            )
+            is not None
+        )
+
+    def end_announcing(self, job_id: str, *, announced: bool) -> None:
+        """Marks the job announced, or gives the right back after a failed announcement."""
+        update = "SET notified = :true REMOVE finalizing_until" if announced else "REMOVE finalizing_until"
         self._client.update_item(
             TableName=self._table,
             Key=self._key(job_id),
-            UpdateExpression="SET notified = :true",
-            ExpressionAttributeValues={":true": {"BOOL": True}},
+            UpdateExpression=update,
+            **({"ExpressionAttributeValues": {":true": {"BOOL": True}}} if announced else {}),
         )

@@ -35,7 +35,8 @@ def _submit(*, submission: dict[str, Any]) -> dict[str, Any]:
         logger.exception("Could not queue the job", extra={"job_id": job_id})
         claimed = jobs.claim(job_id, lease_seconds=60)
         if claimed:
-            jobs.fail(claimed, InternalError("The job could not be queued."))
+            # Not retryable: a redrive must never run a job its caller was told failed.
+            jobs.fail(claimed, InternalError("The job could not be queued.", retryable=False))
         raise InternalError("The job could not be queued; try again.") from exc
     logger.info("Job queued", extra={"job_id": job_id})
     return {"job_id": job_id}

@@ -5,6 +5,7 @@ so a duplicate delivery maps onto the same job."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import uuid
@@ -39,6 +40,7 @@ class WorkItem:
     request: Any = None  # the request itself (EventBridge detail)
     source_key: str | None = None  # or the S3 object that holds it
     problem: ValidationFailed | None = None  # known to be invalid before anything is read
+    fingerprint: str | None = None  # of a request named by its sender, to spot a reused name
 
 
 def _job_id(name: str) -> str:
@@ -94,6 +96,7 @@ def _from_eventbridge(payload: dict[str, Any]) -> list[WorkItem]:
             result_key=f"{RESULTS_PREFIX}{request_id}.json",
             request=request,
             problem=problem,
+            fingerprint=hashlib.sha256(json.dumps(request, sort_keys=True).encode()).hexdigest(),
         )
     ]
 

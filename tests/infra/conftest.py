@@ -38,7 +38,7 @@ BROWSER_API_KEY = {
     "imagegen:maxReceiveCount": 3,
     "imagegen:logRetentionDays": 14,
 }
-# Cross-region inference through "eu." profiles, two origins (so error answers allow any).
+# Cross-region inference through "eu." profiles, two origins (error answers name the first).
 INFERENCE_PROFILE = {
     "imagegen:enabledModels": ["sd3.5-large", "core"],
     "imagegen:inferenceProfilePrefix": "eu.",

@@ -203,7 +203,7 @@ def test_validation_answers_carry_the_validators_message(default):
     )
 
     assert body["error"]["details"] == {
-        "reason": '[instance value ("x") not found in enum (possible values: ["core"])]'
+        "errors": [{"field": "body", "message": '[instance value ("x") not found in enum (possible values: ["core"])]'}]
     }
 
 
@@ -219,7 +219,11 @@ def test_unknown_routes_are_explained_and_throttling_says_when_to_retry(default)
 
 @pytest.mark.parametrize(
     ("deployment", "origin"),
-    [("default", None), ("browser_api_key", "'https://app.example.com'"), ("inference_profile", "'*'")],
+    [
+        ("default", None),
+        ("browser_api_key", "'https://app.example.com'"),
+        ("inference_profile", "'https://a.example.com'"),
+    ],
 )
 def test_gateway_answers_carry_cors_headers_when_origins_are_configured(request, deployment, origin):
     synth = request.getfixturevalue(deployment)

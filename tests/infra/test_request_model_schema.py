@@ -44,6 +44,9 @@ def test_the_schema_is_self_contained_draft4():
         {"text_prompts": [{"text": "a cat", "weight": 1.0}, {"text": "blurry", "weight": -0.5}]},
         {"prompt": "a cat", "model": "core", "negative_prompt": ""},
         {"prompt": "a cat", "model": None},
+        # Lengths count after trimming: padding around a full-length prompt is still valid.
+        {"prompt": "   " + "a" * 10_000 + "\n", "negative_prompt": " " + "b" * 10_000},
+        {"text_prompts": [{"text": " " + "c" * 10_000 + " "}]},
     ],
 )
 def test_valid_requests_pass(core_only, body):

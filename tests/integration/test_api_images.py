@@ -209,6 +209,8 @@ def test_bad_input_is_a_400_naming_the_field_and_calls_no_model(api, model, aws,
         b"null",
         b"",
         b'{"prompt": "a"} trailing',
+        b'{"prompt": "caf\xe9"}',  # Latin-1, not UTF-8
+        b"[" * 30_000 + b"]" * 30_000,  # nested deeper than any parser stack, under 64 KiB
     ],
 )
 def test_bodies_that_are_not_a_json_object_are_a_400(api, model, raw):

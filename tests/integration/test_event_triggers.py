@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from tests.integration.conftest import drain
+from tests.integration.conftest import configure, drain
 from tests.integration.test_jobs import outcome_events
 
 
@@ -77,6 +77,7 @@ def test_the_result_can_also_be_read_as_a_job(aws, worker_source, api):
         (b"", None),
         (b'{"prompt": "a", "seed": NaN}', None),
         (b"\xff\xfe", None),
+        (b'{"prompt": "a", "x": ' + b"[" * 30_000 + b"]" * 30_000 + b"}", "body"),  # too deep to parse
     ],
 )
 def test_an_invalid_request_fails_with_validation_error_and_is_not_retried(aws, worker_source, model, body, field):
@@ -203,3 +204,39 @@ def test_a_duplicate_event_generates_nothing_twice(aws, worker_source, model):
 def test_other_detail_types_are_not_routed_to_the_worker(aws):
     put_event(aws, {"prompt": "x"}, detail_type="SomethingElse")
     assert "Messages" not in aws.client("sqs").receive_message(QueueUrl=aws.queue_url(aws.queue_name))
+
+
+def test_a_different_request_reusing_a_request_id_fails_visibly(aws, worker_source, model):
+    put_event(aws, {"request_id": "reuse-1", "prompt": "first", "seed": 1})
+    drain(worker_source)
+    first = result(aws, "reuse-1")
+    outcome_events(aws)
+    before = model.count()
+
+    put_event(aws, {"request_id": "reuse-1", "prompt": "second", "seed": 2})
+    drain(worker_source)
+
+    assert model.count() == before
+    assert result(aws, "reuse-1") == first  # the first request's result stands
+    [event] = outcome_events(aws)
+    assert event["detail-type"] == "ImageGenerationFailed"
+    assert event["detail"]["request_id"] == "reuse-1"
+    assert event["detail"]["error"]["code"] == "validation_error"
+    assert event["detail"]["error"]["details"]["errors"][0]["field"] == "request_id"
+
+
+def test_an_outcome_that_could_not_be_announced_is_announced_later_without_regenerating(
+    aws, worker_source, model, monkeypatch
+):
+    configure(monkeypatch, EVENT_BUS_NAME="no-such-bus")
+    put_event(aws, {"request_id": "late-news", "prompt": "A comet"})
+    worker_source.poll_once()  # generated, but the outcome event cannot be published
+    assert outcome_events(aws) == []
+    calls = model.count()
+
+    configure(monkeypatch, EVENT_BUS_NAME=aws.event_bus)
+    drain(worker_source)
+
+    assert model.count() == calls
+    assert result(aws, "late-news")["status"] == "succeeded"
+    assert [e["detail"]["request_id"] for e in outcome_events(aws)] == ["late-news"]

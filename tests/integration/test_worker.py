@@ -59,24 +59,27 @@ def test_a_redelivered_finished_job_generates_nothing(api, aws, worker_source, m
     assert api("GET", f"/jobs/{job_id}")[2]["status"] == "succeeded"
 
 
-def test_a_duplicate_delivered_while_the_job_runs_is_dropped(api, aws, model):
-    """Two deliveries of one job in flight at once: the second finds it claimed and does nothing."""
+def test_a_duplicate_delivered_while_the_job_runs_waits_for_it(api, aws, model):
+    """Two deliveries of one job in flight at once: the second generates nothing and comes back
+    when the first one's lease ends, rather than being acknowledged while the job may still fail."""
     from imagegen import dependencies
+    from imagegen.handlers import worker
 
     [job_id] = job_ids(api, 1)
     assert dependencies.jobs().claim(job_id, lease_seconds=300) is not None  # another worker holds it
     before = model.count()
     sqs, url = aws.client("sqs"), aws.queue_url(aws.queue_name)
     messages = sqs.receive_message(QueueUrl=url, AttributeNames=["All"])["Messages"]
-    from imagegen.handlers import worker
 
     response = worker.lambda_handler(
         sqs_event(messages, queue_arn=aws.queue_arn(aws.queue_name)),
         LambdaContext("WorkerFunction", timeout_seconds=300),
     )
-    assert response == {"batchItemFailures": []}
+
+    assert response == {"batchItemFailures": [{"itemIdentifier": messages[0]["MessageId"]}]}
     assert model.count() == before
     assert api("GET", f"/jobs/{job_id}")[2]["status"] == "running"
+    assert "Messages" not in sqs.receive_message(QueueUrl=url)  # back only once the lease is over
 
 
 def test_a_job_whose_worker_died_is_taken_over_after_its_lease(api, aws, worker_source):
@@ -117,3 +120,26 @@ def test_a_dead_lettered_job_runs_again_when_redriven(api, aws, worker_source, m
     drain(worker_source)
     job = api("GET", f"/jobs/{job_id}")[2]
     assert (job["status"], job["error"]) == ("succeeded", None)
+
+
+def test_a_job_handed_back_on_its_last_delivery_is_recorded_as_failed(api, aws, model):
+    """A job the worker never had time to start must not sit 'queued' once its message is dead-lettered."""
+    from imagegen.handlers import worker
+
+    [job_id] = job_ids(api, 1)
+    sqs, url = aws.client("sqs"), aws.queue_url(aws.queue_name)
+    for _ in range(aws.max_receive_count - 1):  # earlier deliveries, handed back
+        sqs.receive_message(QueueUrl=url, VisibilityTimeout=0)
+    messages = sqs.receive_message(QueueUrl=url, AttributeNames=["All"])["Messages"]
+    assert messages[0]["Attributes"]["ApproximateReceiveCount"] == str(aws.max_receive_count)
+
+    response = worker.lambda_handler(
+        sqs_event(messages, queue_arn=aws.queue_arn(aws.queue_name)), LambdaContext("WorkerFunction", timeout_seconds=5)
+    )
+
+    assert response == {"batchItemFailures": [{"itemIdentifier": messages[0]["MessageId"]}]}
+    job = api("GET", f"/jobs/{job_id}")[2]
+    assert (job["status"], job["error"]["code"]) == ("failed", "internal_error")
+    assert "redrive" in job["error"]["message"]
+    sqs.receive_message(QueueUrl=url)  # its next receive moves it to the dead-letter queue
+    assert [json.loads(body) for body in dead_letters(aws)] == [{"job_id": job_id}]

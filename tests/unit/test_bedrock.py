@@ -13,7 +13,7 @@ from botocore.exceptions import ConnectTimeoutError, EndpointConnectionError, Re
 from botocore.response import StreamingBody
 from botocore.stub import Stubber
 from imagegen import errors
-from imagegen.bedrock import BedrockImageModel, _no_retry_after_read_timeout
+from imagegen.bedrock import BedrockImageModel
 from imagegen.catalog import MODELS
 from PIL import Image
 
@@ -188,9 +188,3 @@ def test_transport_failures(exception, expected):
 
     with pytest.raises(expected):
         generate(BedrockImageModel(Failing()))
-
-
-def test_read_timeouts_are_never_retried_but_other_failures_are_left_to_botocore():
-    assert _no_retry_after_read_timeout(caught_exception=ReadTimeoutError(endpoint_url="x")) is False
-    assert _no_retry_after_read_timeout(caught_exception=ConnectTimeoutError(endpoint_url="x")) is None
-    assert _no_retry_after_read_timeout(caught_exception=None, response=({}, {})) is None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import functools
 from typing import Annotated, Any
 
@@ -17,36 +18,48 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from imagegen import dependencies as deps
 from imagegen import submission
-from imagegen.errors import ImageServiceError, InternalError, NotFound, Throttled, ValidationFailed
+from imagegen.errors import ImageServiceError, InternalError, NotFound, Throttled
 from imagegen.generation import generate_images
 from imagegen.http_body import check_body_admissible, loads_strict
 from imagegen.observability import logger, metrics, tracer
 from imagegen.request import ImageRequest
-from imagegen.validation import validation_error
+from imagegen.validation import invalid, validation_error
 from imagegen.views import ErrorResponse, GenerationResponse, JobAccepted, JobView
 
 router = Router()
 
-_ERROR_RESPONSES: dict[int | str, Any] = {
-    status: {"description": description, "content": {"application/json": {"model": ErrorResponse}}}
-    for status, description in {
-        400: "validation_error: the request breaks the schema",
-        413: "payload_too_large: body over 64 KiB",
-        415: "unsupported_media_type: the body is not application/json",
-        422: "content_filtered: the model filtered the prompt or the image",
-        429: "throttled: the model is throttling; see Retry-After",
-        500: "internal_error",
-        502: "model_error: the model failed or answered out of shape",
-        503: "model_unavailable: the model is not ready or not enabled for this account",
-        504: "model_timeout: the model did not answer in time",
-    }.items()
+
+def _errors(descriptions: dict[int, str]) -> dict[int, Any]:
+    """OpenAPI responses in the contract's error shape."""
+    content = {"application/json": {"model": ErrorResponse}}
+    return {status: {"description": text, "content": content} for status, text in descriptions.items()}
+
+
+_REQUEST_ERRORS = {
+    400: "validation_error: the request breaks the schema; details.errors names each field",
+    413: "payload_too_large: body over 64 KiB",
+    415: "unsupported_media_type: the body is not application/json",
+    500: "internal_error",
 }
+_MODEL_ERRORS = {
+    422: "content_filtered: the model filtered the prompt or the image; nothing was stored",
+    429: "throttled: the model is throttling; see Retry-After",
+    502: "model_error: the model failed or answered out of shape",
+    503: "model_unavailable: the model is not ready or not enabled for this account",
+    504: "model_timeout: the model did not answer in time",
+}
+
+
+def _raw_body(event: Any) -> bytes | None:
+    if event.body is None:
+        return None
+    return base64.b64decode(event.body) if event.is_base64_encoded else event.body.encode()
 
 
 def require_json_body(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response:
     """Refuses non-JSON and oversized bodies even when they would pass field validation
     (Powertools also parses form bodies into the model)."""
-    check_body_admissible(app.current_event.headers, app.current_event.decoded_body)
+    check_body_admissible(app.current_event.headers, _raw_body(app.current_event))
     return next_middleware(app)
 
 
@@ -59,7 +72,7 @@ def health() -> dict[str, str]:
     "/images",
     summary="Generate images now and get presigned URLs",
     middlewares=[require_json_body],
-    responses={200: {"description": "The stored images"}, **_ERROR_RESPONSES},
+    responses={200: {"description": "The stored images"}, **_errors({**_REQUEST_ERRORS, **_MODEL_ERRORS})},
 )
 def create_images(request: ImageRequest) -> GenerationResponse:
     request_id = router.current_event.request_context.request_id
@@ -94,8 +107,13 @@ def _base_url(event: Any) -> str:
     middlewares=[require_json_body],
     responses={
         202: {"description": "Job accepted", "content": {"application/json": {"model": JobAccepted}}},
-        409: {"description": "request_in_progress: same Idempotency-Key still being processed"},
-        **_ERROR_RESPONSES,
+        **_errors(
+            {
+                **_REQUEST_ERRORS,
+                409: "request_in_progress: a request with this Idempotency-Key is still being processed",
+                422: "idempotency_key_reused: this Idempotency-Key came with another body",
+            }
+        ),
     },
 )
 def create_job(
@@ -122,7 +140,7 @@ def create_job(
 @router.get(
     "/jobs/<job_id>",
     summary="Read a job's status and its images (URLs signed afresh)",
-    responses={404: {"description": "not_found", "content": {"application/json": {"model": ErrorResponse}}}},
+    responses=_errors({404: "not_found: no such job", 500: "internal_error"}),
 )
 def get_job(job_id: Annotated[str, Path(max_length=128)]) -> JobView:
     job = deps.jobs().get(job_id)
@@ -166,22 +184,17 @@ def handle_service_error(error: ImageServiceError) -> Response:
     return _error_response(error)
 
 
-def handle_request_validation(error: RequestValidationError) -> Response:
+def handle_unreadable_body(error: Exception) -> Response:
+    """A body that failed before or during field validation: refused as not JSON or too large
+    first (whatever else is wrong with it), else a validation error."""
     event = create_app().current_event
     try:
-        check_body_admissible(event.headers, event.decoded_body)
+        check_body_admissible(event.headers, _raw_body(event))
     except ImageServiceError as refused:
         return handle_service_error(refused)
-    return handle_service_error(validation_error(error.errors()))
-
-
-def handle_unsupported_content_type(_: RequestUnsupportedContentType) -> Response:
-    event = create_app().current_event
-    try:
-        check_body_admissible(event.headers, event.decoded_body)
-    except ImageServiceError as refused:
-        return handle_service_error(refused)
-    return handle_service_error(ValidationFailed("The request body could not be read."))
+    if isinstance(error, RequestValidationError):
+        return handle_service_error(validation_error(error.errors()))
+    return handle_service_error(invalid("body", "the body is not UTF-8 encoded JSON"))
 
 
 def handle_not_found(_: NotFoundError) -> Response:
@@ -220,14 +233,15 @@ def create_app() -> APIGatewayRestResolver:
     )
     app = APIGatewayRestResolver(cors=cors, enable_validation=True, json_body_deserializer=loads_strict)
     app.include_router(router)
-    for exc_class, handler in (
+    handlers: tuple[tuple[Any, Any], ...] = (
         (ImageServiceError, handle_service_error),
-        (RequestValidationError, handle_request_validation),
-        (RequestUnsupportedContentType, handle_unsupported_content_type),
+        # UnicodeDecodeError: Powertools decodes the body as UTF-8 before validating it.
+        ([RequestValidationError, RequestUnsupportedContentType, UnicodeDecodeError], handle_unreadable_body),
         (NotFoundError, handle_not_found),
         (Exception, handle_unexpected),
-    ):
-        app.exception_handler(exc_class)(handler)
+    )
+    for exc_classes, handler in handlers:
+        app.exception_handler(exc_classes)(handler)
     return app
 
 

@@ -12,7 +12,6 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from imagegen import dependencies as deps
 from imagegen import job_runner
-from imagegen.errors import InternalError
 from imagegen.observability import logger, metrics, tracer
 from imagegen.triggers import PoisonMessage, parse_message
 
@@ -35,10 +34,6 @@ def _delay_redelivery(record: SQSRecord, seconds: int) -> None:
 def record_handler(record: SQSRecord, lambda_context: LambdaContext) -> None:
     receive_count = int(record.attributes.approximate_receive_count)
     remaining = lambda_context.get_remaining_time_in_millis() / 1000
-    if remaining < deps.settings().bedrock_read_timeout + _JOB_HEADROOM_SECONDS:
-        # Not enough time left in this invocation to finish a job: hand it back untouched.
-        _delay_redelivery(record, 0)
-        raise job_runner.RetryLater(InternalError("not enough time left in this invocation"), 0)
     try:
         items = parse_message(record.body, bucket=deps.settings().image_bucket)
     except PoisonMessage:
@@ -46,12 +41,17 @@ def record_handler(record: SQSRecord, lambda_context: LambdaContext) -> None:
         metrics.add_metric(name="PoisonMessages", unit=MetricUnit.Count, value=1)
         _delay_redelivery(record, 0)  # waiting will not help: on to the dead-letter queue
         raise
+    # Too little time left to finish a job in this invocation: hand it back untouched.
+    enough_time = remaining >= deps.settings().bedrock_read_timeout + _JOB_HEADROOM_SECONDS
     # The lease outlives this invocation: a job still 'running' after it belongs to a dead worker.
     lease_seconds = int(remaining) + 5
     for item in items:
         logger.append_keys(job_id=item.job_id, trigger=item.trigger)
         try:
-            job_runner.run(item, receive_count=receive_count, lease_seconds=lease_seconds)
+            if enough_time:
+                job_runner.run(item, receive_count=receive_count, lease_seconds=lease_seconds)
+            else:
+                job_runner.hand_back(item, receive_count=receive_count)
         except job_runner.RetryLater as later:
             metrics.add_metric(name="JobRetries", unit=MetricUnit.Count, value=1)
             logger.warning("Job will be retried", extra={"error_code": later.error.code, "delay": later.delay_seconds})
