@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import socket
 import sys
 import threading
 
@@ -45,14 +46,33 @@ Ctrl-C stops everything.
 """
 
 
+def _ports_in_use(config: OfflineConfig) -> list[str]:
+    busy = []
+    for name, port in (("PORT", config.port), ("S3_PORT", config.s3_port), ("BEDROCK_PORT", config.bedrock_port)):
+        with socket.socket() as probe:
+            try:
+                probe.bind((config.host, port))
+            except OSError:
+                busy.append(f"{name}={port}")
+    return busy
+
+
 def main() -> int:
-    service = OfflineService(OfflineConfig.from_environment())
+    config = OfflineConfig.from_environment()
+    if busy := _ports_in_use(config):
+        print(
+            f"Ports in use: {', '.join(busy)}. Is another instance running? Set PORT, S3_PORT and BEDROCK_PORT "
+            "to free ports.",
+            file=sys.stderr,
+        )
+        return 1
+    service = OfflineService(config)
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
     try:
         service.start()
-    except OSError as exc:
-        print(f"Could not start: {exc} (is another instance running? set PORT, S3_PORT, BEDROCK_PORT)", file=sys.stderr)
+    except Exception as exc:
+        print(f"Could not start: {exc}", file=sys.stderr)
         service.stop()
         return 1
     print(_usage(service), flush=True)

@@ -215,3 +215,17 @@ def test_an_eventbridge_event_yields_its_result(service):
         ]
     )
     assert result_document(service, "e2e-event")["status"] == "succeeded"
+
+
+def test_a_second_instance_on_the_same_ports_says_so_and_exits(service):
+    ports = {
+        "PORT": service.api_url.rsplit(":", 1)[1],
+        "S3_PORT": service.resources.endpoint_url.rsplit(":", 1)[1],
+        "BEDROCK_PORT": service.bedrock_url.rsplit(":", 1)[1],
+    }
+    second = subprocess.run(
+        [sys.executable, "-m", "offline"], env={**os.environ, **ports}, capture_output=True, text=True, timeout=60
+    )
+    assert second.returncode == 1
+    assert "Ports in use" in second.stderr
+    assert requests.get(f"{service.api_url}/health", timeout=10).status_code == 200  # the first one is unharmed
