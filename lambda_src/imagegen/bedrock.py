@@ -11,7 +11,6 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-import boto3
 from botocore.config import Config
 from botocore.exceptions import (
     BotoCoreError,
@@ -21,6 +20,7 @@ from botocore.exceptions import (
     ReadTimeoutError,
 )
 
+from imagegen import aws_clients
 from imagegen.catalog import CONTENT_TYPES, ModelSpec
 from imagegen.errors import (
     ContentFiltered,
@@ -90,9 +90,9 @@ def create_client(settings: Settings) -> Any:
 
     Worst case of one call: (attempts - 1) connect timeouts, one read timeout (never retried)
     and the backoffs between attempts."""
-    client = boto3.client(
+    client = aws_clients.create_client(
         "bedrock-runtime",
-        config=Config(
+        Config(
             connect_timeout=settings.bedrock_connect_timeout,
             read_timeout=settings.bedrock_read_timeout,
             retries={"mode": settings.bedrock_retry_mode, "total_max_attempts": settings.bedrock_max_attempts},

@@ -7,10 +7,9 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-import boto3
 from botocore.config import Config
 
-from imagegen import bedrock, image_store
+from imagegen import aws_clients, bedrock, image_store
 from imagegen.bedrock import BedrockImageModel
 from imagegen.events import EventPublisher
 from imagegen.image_store import ImageStore
@@ -48,7 +47,7 @@ def presigner() -> Presigner:
 
 @functools.cache
 def dynamodb_client() -> Any:
-    return boto3.client("dynamodb", config=_STANDARD_RETRIES)
+    return aws_clients.create_client("dynamodb", _STANDARD_RETRIES)
 
 
 @functools.cache
@@ -58,12 +57,12 @@ def jobs() -> JobStore:
 
 @functools.cache
 def sqs_client() -> Any:
-    return boto3.client("sqs", config=_STANDARD_RETRIES)
+    return aws_clients.create_client("sqs", _STANDARD_RETRIES)
 
 
 @functools.cache
 def events_client() -> Any:
-    return boto3.client("events", config=_STANDARD_RETRIES)
+    return aws_clients.create_client("events", _STANDARD_RETRIES)
 
 
 @functools.cache
@@ -74,6 +73,7 @@ def publisher() -> EventPublisher:
 def reset() -> None:
     """Forgets every client and setting (tests change the environment between runs)."""
     get_settings.cache_clear()
+    aws_clients.reset()
     for factory in (
         settings,
         image_model,

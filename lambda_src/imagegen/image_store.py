@@ -6,10 +6,10 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from imagegen import aws_clients
 from imagegen.bedrock import ModelImage
 from imagegen.errors import InternalError
 from imagegen.observability import logger, tracer
@@ -31,7 +31,7 @@ class StoredImage:
 
 def create_client() -> Any:
     # SigV4 explicitly: botocore may otherwise presign with SigV2 on the global endpoint.
-    return boto3.client("s3", config=Config(signature_version="s3v4", retries={"mode": "standard"}))
+    return aws_clients.create_client("s3", Config(signature_version="s3v4", retries={"mode": "standard"}))
 
 
 class ImageStore:
