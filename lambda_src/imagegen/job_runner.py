@@ -98,13 +98,15 @@ def _outcome_detail(job: JobRecord) -> dict[str, Any]:
     return detail
 
 
-def _announce(job: JobRecord, receive_count: int) -> None:
+def _announce(job_id: str, receive_count: int) -> None:
     """Writes the result document and publishes the outcome event, once per outcome: the
-    delivery that takes the announcement does it; a failure hands it to the next delivery."""
+    delivery that takes the announcement announces the record as it took it; a failure hands
+    the announcement to the next delivery."""
     jobs = deps.jobs()
-    if not jobs.begin_announcing(job.job_id, lease_seconds=ANNOUNCE_LEASE_SECONDS):
-        current = jobs.get(job.job_id)
-        if current is None or current.notified:
+    job = jobs.begin_announcing(job_id, lease_seconds=ANNOUNCE_LEASE_SECONDS)
+    if job is None:
+        current = jobs.get(job_id)
+        if current is None or current.notified or not current.finished:
             return
         # Another delivery is announcing it: come back to make sure it did.
         raise RetryLater(InternalError("The outcome is being announced by another delivery."), ANNOUNCE_LEASE_SECONDS)
@@ -114,11 +116,11 @@ def _announce(job: JobRecord, receive_count: int) -> None:
             deps.store().put_document(job.result_key, view.model_dump_json().encode())
         deps.publisher().publish(COMPLETED if job.status == "succeeded" else FAILED, _outcome_detail(job))
     except (ImageServiceError, ClientError, BotoCoreError) as exc:
-        logger.exception("Could not announce the outcome", extra={"job_id": job.job_id})
-        jobs.end_announcing(job.job_id, announced=False)
+        logger.exception("Could not announce the outcome", extra={"job_id": job_id})
+        jobs.end_announcing(job, announced=False)
         raise RetryLater(InternalError("The outcome could not be announced."), _backoff(receive_count)) from exc
-    jobs.end_announcing(job.job_id, announced=True)
-    logger.info("Job finished", extra={"job_id": job.job_id, "status": job.status, "trigger": job.trigger})
+    jobs.end_announcing(job, announced=True)
+    logger.info("Job finished", extra={"job_id": job_id, "status": job.status, "trigger": job.trigger})
 
 
 def _fail(job: JobRecord, error: ImageServiceError, receive_count: int) -> None:
@@ -127,13 +129,15 @@ def _fail(job: JobRecord, error: ImageServiceError, receive_count: int) -> None:
     if error.retryable and not last_delivery:
         jobs.release(job, error)
         raise RetryLater(error, _backoff(receive_count))
-    failed = jobs.fail(job, error)
-    try:
-        if failed:
-            _announce(failed, receive_count)
-    except RetryLater:
-        if not last_delivery:
-            raise
+    if jobs.fail(job, error):
+        try:
+            _announce(job.job_id, receive_count)
+        except RetryLater:
+            if not last_delivery:
+                raise
+            # No delivery is left to announce it: the dead-letter queue keeps the message,
+            # and a redrive announces it (or, for a transient error, runs the job again).
+            raise RetriesExhausted(f"{error.code}, not announced, after {receive_count} deliveries") from None
     if error.retryable:
         raise RetriesExhausted(f"{error.code} after {receive_count} deliveries")
 
@@ -159,12 +163,39 @@ def _refuse_reused_name(item: WorkItem, job: JobRecord) -> None:
     deps.publisher().publish(FAILED, detail)
 
 
+def _job_to_run(item: WorkItem, receive_count: int) -> JobRecord | None:
+    """The job `item` asks for, if it still has to run; None when there is nothing to run
+    (a duplicate, a reused request name, an outcome that only needed announcing)."""
+    jobs = deps.jobs()
+    try:
+        _create_if_new(item)
+        job = jobs.get(item.job_id)
+    except (ClientError, BotoCoreError) as exc:
+        raise RetryLater(InternalError("The job table is not reachable."), _backoff(receive_count)) from exc
+    if job is None:
+        logger.warning("No record for this job; nothing to do", extra={"job_id": item.job_id})
+        return None
+    if item.fingerprint and job.fingerprint and item.fingerprint != job.fingerprint:
+        _refuse_reused_name(item, job)
+        return None
+    if job.finished and not (job.status == "failed" and job.retryable):
+        if not job.notified:  # its announcement failed or is under way
+            _announce(job.job_id, receive_count)
+        else:
+            logger.info("Duplicate delivery of a finished job", extra={"job_id": job.job_id})
+        return None
+    # Queued, running, or failed transiently (a redrive asks to run it again; only the new
+    # outcome is announced).
+    return job
+
+
 def hand_back(item: WorkItem, *, receive_count: int) -> None:
     """The invocation has no time left to run `item`: it comes back at once, or, on its last
     delivery, is recorded as failed (so it never sits queued behind the dead-letter queue)."""
     if receive_count < deps.settings().max_receive_count:
         raise RetryLater(InternalError("Not enough time left in this invocation."), 0)
-    _create_if_new(item)
+    if _job_to_run(item, receive_count) is None:
+        return
     claimed = deps.jobs().claim(item.job_id, lease_seconds=ANNOUNCE_LEASE_SECONDS)
     if claimed is None:
         raise RetriesExhausted("no time left on its last delivery")
@@ -175,26 +206,9 @@ def hand_back(item: WorkItem, *, receive_count: int) -> None:
 @tracer.capture_method(capture_response=False)
 def run(item: WorkItem, *, receive_count: int, lease_seconds: int) -> None:
     """Takes `item` to succeeded or failed, or raises RetryLater / RetriesExhausted."""
+    if _job_to_run(item, receive_count) is None:
+        return
     jobs = deps.jobs()
-    try:
-        _create_if_new(item)
-        job = jobs.get(item.job_id)
-    except (ClientError, BotoCoreError) as exc:
-        raise RetryLater(InternalError("The job table is not reachable."), _backoff(receive_count)) from exc
-    if job is None:
-        logger.warning("No record for this job; nothing to do", extra={"job_id": item.job_id})
-        return
-    if item.fingerprint and job.fingerprint and item.fingerprint != job.fingerprint:
-        _refuse_reused_name(item, job)
-        return
-    if job.finished:
-        if not job.notified:  # its announcement failed or is under way
-            _announce(job, receive_count)
-            return
-        if not (job.status == "failed" and job.retryable):
-            logger.info("Duplicate delivery of a finished job", extra={"job_id": job.job_id})
-            return
-        # It failed transiently and was announced: a redrive asks to run it again.
     claimed = jobs.claim(item.job_id, lease_seconds=lease_seconds)
     if claimed is None:
         current = jobs.get(item.job_id)
@@ -213,8 +227,8 @@ def run(item: WorkItem, *, receive_count: int, lease_seconds: int) -> None:
         logger.exception("Unexpected error running a job", extra={"job_id": claimed.job_id})
         _fail(claimed, InternalError("An internal error occurred."), receive_count)
         return
-    done = jobs.succeed(claimed, model=request.model_spec.model_id, images=images)
-    if done is None:  # our lease ran out and another delivery took over: keep only its images
+    if jobs.succeed(claimed, model=request.model_spec.model_id, images=images) is None:
+        # Our lease ran out and another delivery took over: keep only its images.
         deps.store().delete([image.key for image in images])
         return
-    _announce(done, receive_count)
+    _announce(claimed.job_id, receive_count)

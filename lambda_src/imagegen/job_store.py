@@ -41,6 +41,7 @@ class JobRecord:
     retryable: bool = False
     notified: bool = False
     lease_until: int | None = None  # epoch seconds: after it, a running job's worker is presumed dead
+    finalizing_until: int | None = None  # epoch seconds: a delivery is announcing the outcome until then
     fingerprint: str | None = None  # hash of the request that named this job, to spot a reused name
 
     @property
@@ -71,6 +72,7 @@ def _to_record(item: dict[str, Any]) -> JobRecord:
         retryable=item.get("retryable", {}).get("BOOL", False),
         notified=item.get("notified", {}).get("BOOL", False),
         lease_until=n("lease_until"),
+        finalizing_until=n("finalizing_until"),
         fingerprint=s("fingerprint"),
     )
 
@@ -157,7 +159,9 @@ class JobStore:
             "SET #status = :running, lease_until = :lease, attempt = attempt + :one, updated_at = :now "
             "REMOVE #error, retryable, notified, finalizing_until",
             "#status = :queued OR (#status = :running AND lease_until < :epoch) "
-            "OR (#status = :failed AND retryable = :true)",
+            # A transient failure runs again, unless its announcement is under way.
+            "OR (#status = :failed AND retryable = :true "
+            "AND (attribute_not_exists(finalizing_until) OR finalizing_until < :epoch))",
             {
                 ":running": {"S": "running"},
                 ":queued": {"S": "queued"},
@@ -209,33 +213,40 @@ class JobStore:
             {":queued": {"S": "queued"}, ":error": {"S": json.dumps(error.to_dict(), separators=(",", ":"))}},
         )
 
-    def begin_announcing(self, job_id: str, *, lease_seconds: int) -> bool:
+    def begin_announcing(self, job_id: str, *, lease_seconds: int) -> JobRecord | None:
         """Takes the right to announce a finished job (result document, event), so that two
-        deliveries never announce it twice; False if it is announced or being announced."""
+        deliveries never announce it twice. Returns the job as taken, or None if it is announced,
+        being announced or not finished."""
         now = int(time.time())
-        return (
-            self._update(
-                job_id,
-                "SET finalizing_until = :until",
-                "(#status = :succeeded OR #status = :failed) AND (attribute_not_exists(notified) OR notified = :false)"
-                " AND (attribute_not_exists(finalizing_until) OR finalizing_until < :epoch)",
-                {
-                    ":succeeded": {"S": "succeeded"},
-                    ":failed": {"S": "failed"},
-                    ":false": {"BOOL": False},
-                    ":until": {"N": str(now + lease_seconds)},
-                    ":epoch": {"N": str(now)},
-                },
-            )
-            is not None
+        return self._update(
+            job_id,
+            "SET finalizing_until = :until",
+            "(#status = :succeeded OR #status = :failed) AND (attribute_not_exists(notified) OR notified = :false)"
+            " AND (attribute_not_exists(finalizing_until) OR finalizing_until < :epoch)",
+            {
+                ":succeeded": {"S": "succeeded"},
+                ":failed": {"S": "failed"},
+                ":false": {"BOOL": False},
+                ":until": {"N": str(now + lease_seconds)},
+                ":epoch": {"N": str(now)},
+            },
         )
 
-    def end_announcing(self, job_id: str, *, announced: bool) -> None:
-        """Marks the job announced, or gives the right back after a failed announcement."""
+    def end_announcing(self, job: JobRecord, *, announced: bool) -> None:
+        """Marks the job announced, or gives the right back after a failed announcement; only
+        if the right is still the one `job` took (a redrive may have run the job again since)."""
         update = "SET notified = :true REMOVE finalizing_until" if announced else "REMOVE finalizing_until"
-        self._client.update_item(
-            TableName=self._table,
-            Key=self._key(job_id),
-            UpdateExpression=update,
-            **({"ExpressionAttributeValues": {":true": {"BOOL": True}}} if announced else {}),
-        )
+        values: dict[str, Any] = {":token": {"N": str(job.finalizing_until)}}
+        if announced:
+            values[":true"] = {"BOOL": True}
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key=self._key(job.job_id),
+                UpdateExpression=update,
+                ConditionExpression="attribute_exists(pk) AND finalizing_until = :token",
+                ExpressionAttributeValues=values,
+            )
+        except ClientError as exc:
+            if not _is_condition_failure(exc):
+                raise

@@ -7,7 +7,8 @@ import json
 import time
 
 from offline.lambda_events import LambdaContext, sqs_event
-from tests.integration.conftest import drain
+from tests.integration.conftest import configure, drain
+from tests.integration.test_jobs import outcome_events
 
 
 def send(aws, body: str) -> None:
@@ -143,3 +144,109 @@ def test_a_job_handed_back_on_its_last_delivery_is_recorded_as_failed(api, aws, 
     assert "redrive" in job["error"]["message"]
     sqs.receive_message(QueueUrl=url)  # its next receive moves it to the dead-letter queue
     assert [json.loads(body) for body in dead_letters(aws)] == [{"job_id": job_id}]
+
+
+def _last_delivery(aws) -> list[dict]:
+    """Receives the queue's only message as its last delivery (maxReceiveCount)."""
+    sqs, url = aws.client("sqs"), aws.queue_url(aws.queue_name)
+    for _ in range(aws.max_receive_count - 1):
+        sqs.receive_message(QueueUrl=url, VisibilityTimeout=0)
+    messages = sqs.receive_message(QueueUrl=url, AttributeNames=["All"])["Messages"]
+    assert messages[0]["Attributes"]["ApproximateReceiveCount"] == str(aws.max_receive_count)
+    return messages
+
+
+def test_an_outcome_not_announced_on_the_last_delivery_is_kept_for_a_redrive(aws, worker_source, monkeypatch):
+    from imagegen.handlers import worker
+
+    aws.client("events").put_events(
+        Entries=[
+            {
+                "EventBusName": aws.event_bus,
+                "Source": "t",
+                "DetailType": "ImageGenerationRequested",
+                "Detail": json.dumps({"request_id": "unannounced", "prompt": "x", "aspect_ratio": "4:3"}),  # invalid
+            }
+        ]
+    )
+    messages = _last_delivery(aws)
+    configure(monkeypatch, EVENT_BUS_NAME="no-such-bus")  # the failure cannot be announced
+
+    response = worker.lambda_handler(
+        sqs_event(messages, queue_arn=aws.queue_arn(aws.queue_name)),
+        LambdaContext("WorkerFunction", timeout_seconds=300),
+    )
+
+    assert response == {"batchItemFailures": [{"itemIdentifier": messages[0]["MessageId"]}]}
+    configure(monkeypatch, EVENT_BUS_NAME=aws.event_bus)
+    aws.client("sqs").receive_message(QueueUrl=aws.queue_url(aws.queue_name))  # moves it to the dead-letter queue
+    [letter] = dead_letters(aws)
+    send(aws, letter)  # the redrive announces it
+    drain(worker_source)
+    [event] = outcome_events(aws)
+    assert (event["detail-type"], event["detail"]["request_id"]) == ("ImageGenerationFailed", "unannounced")
+    assert event["detail"]["error"]["code"] == "validation_error"
+
+
+def test_a_redrive_runs_a_transiently_failed_job_even_if_its_failure_was_never_announced(
+    api, aws, worker_source, model, monkeypatch
+):
+    [job_id] = job_ids(api, 1)
+    model.fault("model_error", times=1000)
+    configure(monkeypatch, EVENT_BUS_NAME="no-such-bus")
+    drain(worker_source)
+    [letter] = dead_letters(aws)
+    model.reset()
+    configure(monkeypatch, EVENT_BUS_NAME=aws.event_bus)
+    before = model.count()
+
+    send(aws, letter)
+    drain(worker_source)
+
+    job = api("GET", f"/jobs/{job_id}")[2]
+    assert (job["status"], model.count() - before) == ("succeeded", 1)
+    assert [e["detail-type"] for e in outcome_events(aws)] == ["ImageGenerationCompleted"]
+
+
+def test_a_job_run_again_during_an_announcement_of_its_failure_announces_its_success(api):
+    """The announcement of an old outcome must not mark the new one announced."""
+    from imagegen import dependencies
+    from imagegen.errors import ModelError
+
+    [job_id] = job_ids(api, 1)
+    jobs = dependencies.jobs()
+    jobs.fail(jobs.claim(job_id, lease_seconds=60), ModelError("down"))
+    announcing = jobs.begin_announcing(job_id, lease_seconds=0)  # delivery A announces the failure...
+    time.sleep(1.1)  # ...slowly: its right to announce lapses
+    rerun = jobs.claim(job_id, lease_seconds=60)  # a redrive runs the job again
+    assert announcing is not None and rerun is not None
+    jobs.end_announcing(announcing, announced=True)  # A finishes late
+    jobs.succeed(rerun, model="m", images=[])
+    assert jobs.begin_announcing(job_id, lease_seconds=60) is not None  # the success is still to announce
+
+
+def test_a_reused_request_id_handed_back_on_its_last_delivery_leaves_the_first_job_alone(aws, worker_source):
+    from imagegen import dependencies, job_runner
+    from imagegen.triggers import parse_message
+
+    first = {
+        "version": "0",
+        "id": "e-1",
+        "detail-type": "ImageGenerationRequested",
+        "source": "t",
+        "detail": {"request_id": "reuse-hb", "prompt": "first"},
+    }
+    second = {**first, "id": "e-2", "detail": {"request_id": "reuse-hb", "prompt": "second"}}
+    [item] = parse_message(json.dumps(first), bucket=aws.bucket)
+    dependencies.jobs().create(
+        job_id=item.job_id,
+        trigger="eventbridge",
+        request_id="reuse-hb",
+        result_key=item.result_key,
+        fingerprint=item.fingerprint,
+    )
+    [other] = parse_message(json.dumps(second), bucket=aws.bucket)
+
+    job_runner.hand_back(other, receive_count=aws.max_receive_count)
+
+    assert dependencies.jobs().get(item.job_id).status == "queued"
