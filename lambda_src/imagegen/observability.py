@@ -28,12 +28,6 @@ class _Untraced:
 
     capture_lambda_handler = capture_method = _passthrough
 
-    def put_annotation(self, *_: Any, **__: Any) -> None:
-        pass
-
-    def put_metadata(self, *_: Any, **__: Any) -> None:
-        pass
-
 
 def _tracer() -> Any:
     if _tracing_disabled():
