@@ -117,8 +117,6 @@ class OfflineService:
         self._functions = [api, worker]
         for function in self._functions:
             function.warm()
-        self._api = ApiGatewayServer((config.host, config.port), api)
-        self._api.start()
         r = self.resources
         self._event_source = SqsEventSource(
             sqs=r.client("sqs"),
@@ -129,6 +127,9 @@ class OfflineService:
             concurrency=config.worker_concurrency,
         )
         self._event_source.start()
+        # Last, so that an answering API means everything behind it runs.
+        self._api = ApiGatewayServer((config.host, config.port), api)
+        self._api.start()
 
     @property
     def worker_source(self) -> SqsEventSource:

@@ -113,7 +113,8 @@ def result_document(service, name: str) -> dict:
 
 
 def test_startup_prints_a_ready_to_paste_example(service):
-    printed = service.output.read_text()
+    # The API answers a moment before the example is printed.
+    printed = wait_for(lambda: (text := service.output.read_text()) and "Ctrl-C" in text and text, timeout=30)
     assert f"curl -s -X POST {service.api_url}/images -H 'content-type: application/json'" in printed
     assert "Ctrl-C" in printed
 
