@@ -94,7 +94,10 @@ class ImageStore:
     def put_document(self, key: str, body: bytes) -> None:
         self._client.put_object(Bucket=self._bucket, Key=key, Body=body, ContentType="application/json")
 
-    def read_document(self, key: str, *, max_bytes: int) -> bytes:
-        """At most max_bytes + 1 bytes of an object, so the caller can tell it is too large."""
-        response = self._client.get_object(Bucket=self._bucket, Key=key, Range=f"bytes=0-{max_bytes}")
+    def read_document(self, key: str, *, max_bytes: int, etag: str | None = None) -> bytes:
+        """At most max_bytes + 1 bytes of an object, so the caller can tell it is too large;
+        with `etag`, only that version of it (S3 answers PreconditionFailed for another)."""
+        # S3 events carry the eTag without the quotes an If-Match header needs.
+        condition = {"IfMatch": etag if etag.startswith('"') else f'"{etag}"'} if etag else {}
+        response = self._client.get_object(Bucket=self._bucket, Key=key, Range=f"bytes=0-{max_bytes}", **condition)
         return response["Body"].read()

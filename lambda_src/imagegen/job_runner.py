@@ -35,6 +35,11 @@ class RetryLater(Exception):
         self.delay_seconds = delay_seconds
 
 
+class Superseded(Exception):
+    """The request object was written again before it was read: the newer write's own event
+    generates it, and this one has nothing to run."""
+
+
 class RetriesExhausted(Exception):
     """The job failed on its last delivery; the message is left for the dead-letter queue."""
 
@@ -52,11 +57,13 @@ def _validated(document: Any) -> ImageRequest:
         raise validation_error(exc.errors()) from exc
 
 
-def _read_s3_request(key: str) -> Any:
+def _read_s3_request(key: str, etag: str | None) -> Any:
     try:
-        raw = deps.store().read_document(key, max_bytes=MAX_REQUEST_BYTES)
+        raw = deps.store().read_document(key, max_bytes=MAX_REQUEST_BYTES, etag=etag)
     except ClientError as exc:
         code = exc.response.get("Error", {}).get("Code")
+        if code == "PreconditionFailed":
+            raise Superseded(key) from exc
         # Deleted since, or empty. Without s3:ListBucket, S3 answers a missing key with AccessDenied.
         if code in ("NoSuchKey", "InvalidRange", "AccessDenied"):
             raise invalid("body", f"the request object {key} is missing, empty or unreadable") from exc
@@ -73,7 +80,7 @@ def _load_request(item: WorkItem, job: JobRecord) -> ImageRequest:
     if item.problem:
         raise item.problem
     if item.source_key:
-        return _validated(_read_s3_request(item.source_key))
+        return _validated(_read_s3_request(item.source_key, item.source_etag))
     if item.trigger == "api":
         return _validated(job.request)
     return _validated(item.request)
@@ -220,6 +227,11 @@ def run(item: WorkItem, *, receive_count: int, lease_seconds: int) -> None:
     try:
         request = _load_request(item, claimed)
         images = generate_images(request, owner_id=claimed.job_id, model=deps.image_model(), store=deps.store())
+    except Superseded:
+        # Nothing of this write is left to generate, and its result file belongs to the newer one.
+        logger.warning("Request object replaced before it was read", extra={"job_id": claimed.job_id})
+        jobs.discard(claimed)
+        return
     except ImageServiceError as error:
         _fail(claimed, error, receive_count)
         return

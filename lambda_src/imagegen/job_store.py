@@ -205,6 +205,22 @@ class JobStore:
             },
         )
 
+    def discard(self, job: JobRecord) -> bool:
+        """Deletes a job this attempt holds (it turned out to have nothing to run)."""
+        try:
+            self._client.delete_item(
+                TableName=self._table,
+                Key=self._key(job.job_id),
+                ConditionExpression="#status = :running AND attempt = :attempt",
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues={":running": {"S": "running"}, ":attempt": {"N": str(job.attempt)}},
+            )
+        except ClientError as exc:
+            if _is_condition_failure(exc):
+                return False
+            raise
+        return True
+
     def release(self, job: JobRecord, error: ImageServiceError) -> JobRecord | None:
         """running -> queued after a transient failure, keeping the error as last_error."""
         return self._finish_attempt(

@@ -39,6 +39,7 @@ class WorkItem:
     result_key: str | None = None
     request: Any = None  # the request itself (EventBridge detail)
     source_key: str | None = None  # or the S3 object that holds it
+    source_etag: str | None = None  # the version of that object the event announced
     problem: ValidationFailed | None = None  # known to be invalid before anything is read
     fingerprint: str | None = None  # of a request named by its sender, to spot a reused name
 
@@ -57,8 +58,10 @@ def _from_s3(payload: dict[str, Any], bucket: str) -> list[WorkItem]:
         if record.s3.bucket.name != bucket or not key.startswith(REQUESTS_PREFIX) or not key.endswith(".json"):
             continue  # only requests/*.json of our bucket: nothing the service writes can trigger it
         name = key[len(REQUESTS_PREFIX) : -len(".json")]
-        # One object version is one job: S3 repeats these fields on a duplicate delivery.
-        version = obj.get("versionId") or obj.get("sequencer") or obj.get("eTag", "")
+        # One write of the object is one job: S3 repeats these fields on a duplicate delivery,
+        # and a new write of the same key gets a new sequencer (and usually a new eTag).
+        etag = obj.get("eTag") or None
+        version = "#".join(obj.get(field) or "" for field in ("versionId", "sequencer", "eTag"))
         items.append(
             WorkItem(
                 job_id=_job_id(f"s3:{bucket}/{key}#{version}"),
@@ -66,6 +69,7 @@ def _from_s3(payload: dict[str, Any], bucket: str) -> list[WorkItem]:
                 request_id=name,
                 result_key=f"{RESULTS_PREFIX}{name}.json",
                 source_key=key,
+                source_etag=etag,
             )
         )
     return items

@@ -101,6 +101,32 @@ def test_an_oversized_request_object_fails_with_validation_error(aws, worker_sou
     assert result(aws, "huge")["error"]["code"] == "validation_error"
 
 
+def test_a_request_rewritten_before_it_was_read_is_generated_once_from_the_new_content(aws, worker_source, model):
+    """Both writes' events are queued, but the first write's content is gone by the time the
+    worker reads it: it is not generated twice from the newer content."""
+    put_request(aws, "rewritten", '{"prompt": "First draft"}')
+    put_request(aws, "rewritten", '{"prompt": "Final version"}')
+    drain(worker_source)
+
+    assert [call["body"]["prompt"] for call in model.calls()] == ["Final version"]
+    document = result(aws, "rewritten")
+    assert document["status"] == "succeeded"
+    assert len(document["images"]) == 1
+
+
+def test_the_same_key_written_again_later_is_generated_again(aws, worker_source, model):
+    put_request(aws, "again", '{"prompt": "Morning"}')
+    drain(worker_source)
+    first = result(aws, "again")
+    put_request(aws, "again", '{"prompt": "Evening"}')
+    drain(worker_source)
+    second = result(aws, "again")
+
+    assert [call["body"]["prompt"] for call in model.calls()] == ["Morning", "Evening"]
+    assert second["status"] == "succeeded"
+    assert second["job_id"] != first["job_id"]
+
+
 def test_objects_outside_requests_json_are_ignored(aws, worker_source):
     before = results(aws)
     s3 = aws.client("s3")

@@ -32,6 +32,15 @@ def test_duplicate_s3_deliveries_share_a_job_but_a_new_version_does_not():
     assert first.job_id == again.job_id != newer.job_id
 
 
+def test_another_write_of_the_same_key_is_another_job_and_reads_only_its_own_content():
+    event = load_event("s3_object_created.json")
+    first = parse_message(json.dumps(event), bucket="imagegen-bucket")[0]
+    event["Records"][0]["s3"]["object"]["eTag"] = "0123456789abcdef0123456789abcdef"
+    rewritten = parse_message(json.dumps(event), bucket="imagegen-bucket")[0]
+    assert first.job_id != rewritten.job_id
+    assert rewritten.source_etag == "0123456789abcdef0123456789abcdef"
+
+
 @pytest.mark.parametrize(
     ("field", "value"),
     [
