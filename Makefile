@@ -4,6 +4,8 @@ SHELL := /bin/bash
 
 VENV := .venv
 PY := $(VENV)/bin/python
+# The interpreter the venv is made from (PYTHON=python3.14: the asset then ships bytecode).
+PYTHON ?= python3
 STAMPS := .make
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CDK_DISABLE_CLI_TELEMETRY := true
@@ -17,7 +19,7 @@ help:
 	@echo "make bench  - measure latency, cold start and throughput offline"
 
 $(STAMPS)/venv: requirements.txt requirements-dev.txt lambda_src/requirements.txt
-	test -x $(PY) || python3 -m venv $(VENV)
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@mkdir -p $(STAMPS) && touch $@
 

@@ -6,13 +6,16 @@ the machine it ran on."""
 
 from __future__ import annotations
 
+import compileall
 import json
 import os
 import platform
+import shutil
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from itertools import count
 from typing import Any
@@ -137,15 +140,29 @@ def _run_fresh(code: str, env: dict[str, str]) -> float:
 
 def cold_start(service: OfflineService) -> dict[str, float]:
     """A fresh process that imports the API handler and serves its first request, against a fresh
-    process that imports boto3, creates the two clients and makes the same two calls."""
+    process that imports boto3, creates the two clients and makes the same two calls.
+
+    Both run from bytecode, as installed packages (boto3 among them) always do: the project's
+    own modules are compiled first. A third figure runs them from source, for comparison."""
     env = {**os.environ, **service.function_environment(), "PYTHONPATH": os.pathsep.join([os.getcwd(), "lambda_src"])}
-    served, bare = [], []
-    for _ in range(COLD_STARTS):
-        served.append(_run_fresh(_COLD_SERVICE.format(prompt=PROMPT, seed=next(_seeds)), env))
-        bare.append(
-            _run_fresh(_COLD_BARE.format(prompt=PROMPT, seed=next(_seeds), bucket=service.resources.bucket), env)
-        )
-    return {"service": statistics.median(served), "bare": statistics.median(bare)}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    for package in ("lambda_src", "offline"):
+        compileall.compile_dir(package, quiet=1)
+    served, bare, from_source = [], [], []
+    with tempfile.TemporaryDirectory() as copy:
+        shutil.copytree("lambda_src", copy, dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__"))
+        source_env = {**env, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": os.pathsep.join([os.getcwd(), copy])}
+        for _ in range(COLD_STARTS):
+            served.append(_run_fresh(_COLD_SERVICE.format(prompt=PROMPT, seed=next(_seeds)), env))
+            bare.append(
+                _run_fresh(_COLD_BARE.format(prompt=PROMPT, seed=next(_seeds), bucket=service.resources.bucket), env)
+            )
+            from_source.append(_run_fresh(_COLD_SERVICE.format(prompt=PROMPT, seed=next(_seeds)), source_env))
+    return {
+        "service": statistics.median(served),
+        "bare": statistics.median(bare),
+        "from_source": statistics.median(from_source),
+    }
 
 
 def parallel_count(service: OfflineService) -> float:
@@ -221,6 +238,8 @@ def main() -> int:
         print(f"   import handler + first POST /images   {_ms(c['service'])}")
         print(f"   import boto3 + 2 clients + 2 calls    {_ms(c['bare'])}")
         print(f"   ratio                                 {c['service'] / c['bare']:7.2f}x   (target < 1.30x)")
+        source = c["from_source"]
+        print(f"   the same, project modules from source {_ms(source)}   ({source / c['bare']:.2f}x)")
         p = parallel_count(service)
         print(f"\n3. POST /images count=4 at 1 s model latency (median of 5)   {_ms(p)}   (target < 1300 ms)")
         j = job_latency(service)

@@ -5,10 +5,17 @@ on this machine with pip's platform options, so that synth needs no Docker.
 infra.bundling`), and the bundling installs from it with no package index, so synth itself
 needs no network. Without a wheelhouse pip fetches from the index as configured.
 `--only-binary=:all:` makes a dependency with no arm64 wheel fail instead of shipping an x86 build.
+
+Bytecode is shipped when the interpreter building the asset is the runtime's version (a
+Python 3.14 build for the python3.14 runtime): Lambda's code directory is read-only, so without
+it every cold start compiles the service and its dependencies from source. The bytecode is
+hash-based and unchecked, because the asset's files do not keep their modification times.
 """
 
 from __future__ import annotations
 
+import compileall
+import py_compile
 import shutil
 import subprocess
 import sys
@@ -50,6 +57,19 @@ def download_wheels(runtime: lambda_.Runtime) -> Path:
     return wheelhouse
 
 
+def ships_bytecode(python_version: str) -> bool:
+    """Whether this interpreter can compile bytecode that the `python_version` runtime loads."""
+    return sys.implementation.cache_tag == f"cpython-{python_version.replace('.', '')}"
+
+
+def compile_bytecode(directory: Path) -> None:
+    """Bytecode beside every module, valid whatever the files' modification times. A module
+    that does not compile is left as source, as pip leaves it."""
+    compileall.compile_dir(
+        directory, quiet=2, workers=0, invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH
+    )
+
+
 @jsii.implements(ILocalBundling)
 class PipArm64Bundling:
     """Builds the asset without Docker: pip installs the arm64 wheels of `requirements.txt`
@@ -78,6 +98,8 @@ class PipArm64Bundling:
         # Console scripts of the dependencies (jp.py) are no use inside a Lambda function.
         shutil.rmtree(out / "bin", ignore_errors=True)
         shutil.copytree(self.source_dir / PACKAGE, out / PACKAGE, ignore=shutil.ignore_patterns(*_NOT_SHIPPED))
+        if ships_bytecode(self.python_version):
+            compile_bytecode(out)
         return True
 
 
@@ -94,7 +116,11 @@ def lambda_code(runtime: lambda_.Runtime) -> lambda_.Code:
             image=runtime.bundling_image,
             local=PipArm64Bundling(source_dir=LAMBDA_SOURCE, python_version=python_version),
             # Unused by pip, but part of the asset hash: a change of target re-bundles.
-            environment={"TARGET_PLATFORM": ARM64_PLATFORM, "TARGET_PYTHON": python_version},
+            environment={
+                "TARGET_PLATFORM": ARM64_PLATFORM,
+                "TARGET_PYTHON": python_version,
+                "BYTECODE": "yes" if ships_bytecode(python_version) else "no",
+            },
         ),
     )
 

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from infra.application import build_app
-from infra.generation import API_HANDLER
+from infra.bundling import ships_bytecode
+from infra.generation import API_HANDLER, LAMBDA_RUNTIME
 
 pytestmark = pytest.mark.bundling
 
@@ -40,7 +41,8 @@ def test_the_asset_holds_nothing_else(asset):
     names = {path.name for path in asset.iterdir()}
 
     assert not {"pytest", "_pytest", "moto", "aws_cdk", "cdk_nag", "jsii", "infra", "tests", "requirements.txt"} & names
-    assert not list(asset.rglob("__pycache__"))
+    if not ships_bytecode(LAMBDA_RUNTIME.name.removeprefix("python")):  # pyc of another Python would be dead weight
+        assert not list(asset.rglob("__pycache__"))
     assert not (asset / "bin").exists()
 
 
