@@ -6,15 +6,18 @@ infra.bundling`), and the bundling installs from it with no package index, so sy
 needs no network. Without a wheelhouse pip fetches from the index as configured.
 `--only-binary=:all:` makes a dependency with no arm64 wheel fail instead of shipping an x86 build.
 
-Bytecode is shipped when the interpreter building the asset is the runtime's version (a
-Python 3.14 build for the python3.14 runtime): Lambda's code directory is read-only, so without
-it every cold start compiles the service and its dependencies from source. The bytecode is
-hash-based and unchecked, because the asset's files do not keep their modification times.
+The asset carries bytecode for the runtime's Python: Lambda's code directory is read-only, so
+without it every cold start compiles the service and its dependencies from source. The
+interpreter building the asset compiles it when it is the runtime's version; otherwise Pyodide
+(CPython of that version built for WebAssembly, an npm package that `make install` installs)
+does, under Node.js. The bytecode is hash-based and unchecked, because the asset's files do not
+keep their modification times.
 """
 
 from __future__ import annotations
 
 import compileall
+import json
 import py_compile
 import shutil
 import subprocess
@@ -30,6 +33,8 @@ LAMBDA_SOURCE = Path(__file__).resolve().parent.parent / "lambda_src"
 PACKAGE = "imagegen"
 ARM64_PLATFORM = "manylinux2014_aarch64"
 WHEELHOUSE_ROOT = LAMBDA_SOURCE.parent / "build" / "wheels"
+PYODIDE_PACKAGE = LAMBDA_SOURCE.parent / "node_modules" / "pyodide" / "package.json"
+PYODIDE_COMPILER = Path(__file__).resolve().parent / "compile_bytecode.mjs"
 _NOT_SHIPPED = ("__pycache__", "*.pyc", "*.pyo")
 
 
@@ -57,17 +62,36 @@ def download_wheels(runtime: lambda_.Runtime) -> Path:
     return wheelhouse
 
 
-def ships_bytecode(python_version: str) -> bool:
-    """Whether this interpreter can compile bytecode that the `python_version` runtime loads."""
-    return sys.implementation.cache_tag == f"cpython-{python_version.replace('.', '')}"
+def _pyodide_version() -> str | None:
+    try:
+        return json.loads(PYODIDE_PACKAGE.read_text())["version"]
+    except (OSError, ValueError, KeyError):
+        return None
 
 
-def compile_bytecode(directory: Path) -> None:
+def bytecode_compiler(python_version: str) -> str | None:
+    """What compiles bytecode that the `python_version` runtime loads: "interpreter" (this one,
+    when it is that version), "pyodide-<version>" (Pyodide 314.x is CPython 3.14), or None."""
+    if sys.implementation.cache_tag == f"cpython-{python_version.replace('.', '')}":
+        return "interpreter"
+    pyodide = _pyodide_version()
+    if pyodide and pyodide.split(".")[0] == python_version.replace(".", "") and shutil.which("node"):
+        return f"pyodide-{pyodide}"
+    return None
+
+
+def compile_bytecode(directory: Path, compiler: str) -> None:
     """Bytecode beside every module, valid whatever the files' modification times. A module
     that does not compile is left as source, as pip leaves it."""
-    compileall.compile_dir(
-        directory, quiet=2, workers=0, invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH
-    )
+    if compiler == "interpreter":
+        compileall.compile_dir(
+            directory, quiet=2, workers=0, invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH
+        )
+        return
+    node = shutil.which("node") or "node"
+    result = subprocess.run([node, str(PYODIDE_COMPILER), str(directory)], capture_output=True, text=True, check=False)  # noqa: S603
+    if result.returncode != 0:
+        raise BundlingError(f"Pyodide could not compile the asset's bytecode:\n{result.stderr}")
 
 
 @jsii.implements(ILocalBundling)
@@ -98,8 +122,8 @@ class PipArm64Bundling:
         # Console scripts of the dependencies (jp.py) are no use inside a Lambda function.
         shutil.rmtree(out / "bin", ignore_errors=True)
         shutil.copytree(self.source_dir / PACKAGE, out / PACKAGE, ignore=shutil.ignore_patterns(*_NOT_SHIPPED))
-        if ships_bytecode(self.python_version):
-            compile_bytecode(out)
+        if compiler := bytecode_compiler(self.python_version):
+            compile_bytecode(out, compiler)
         return True
 
 
@@ -119,7 +143,7 @@ def lambda_code(runtime: lambda_.Runtime) -> lambda_.Code:
             environment={
                 "TARGET_PLATFORM": ARM64_PLATFORM,
                 "TARGET_PYTHON": python_version,
-                "BYTECODE": "yes" if ships_bytecode(python_version) else "no",
+                "BYTECODE": bytecode_compiler(python_version) or "none",
             },
         ),
     )

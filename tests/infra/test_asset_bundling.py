@@ -7,8 +7,7 @@ from pathlib import Path
 import pytest
 
 from infra.application import build_app
-from infra.bundling import ships_bytecode
-from infra.generation import API_HANDLER, LAMBDA_RUNTIME
+from infra.generation import API_HANDLER
 
 pytestmark = pytest.mark.bundling
 
@@ -41,8 +40,7 @@ def test_the_asset_holds_nothing_else(asset):
     names = {path.name for path in asset.iterdir()}
 
     assert not {"pytest", "_pytest", "moto", "aws_cdk", "cdk_nag", "jsii", "infra", "tests", "requirements.txt"} & names
-    if not ships_bytecode(LAMBDA_RUNTIME.name.removeprefix("python")):  # pyc of another Python would be dead weight
-        assert not list(asset.rglob("__pycache__"))
+    assert not [pyc for pyc in asset.rglob("*.pyc") if ".cpython-314." not in pyc.name]  # no other Python's
     assert not (asset / "bin").exists()
 
 
@@ -54,3 +52,15 @@ def test_compiled_dependencies_are_built_for_linux_arm64(asset):
     assert header[4] == 2  # 64-bit
     assert int.from_bytes(header[18:20], "little") == EM_AARCH64
     assert "cpython-314" in core.name
+
+
+def test_every_module_has_bytecode_for_the_python_314_runtime(asset):
+    """Lambda's code directory is read-only: a module without bytecode is compiled at every cold start."""
+    sources = list(asset.rglob("*.py"))
+    missing = [
+        source for source in sources if not (source.parent / "__pycache__" / f"{source.stem}.cpython-314.pyc").is_file()
+    ]
+    assert len(sources) > 500
+    assert not missing, missing[:10]
+    handler = (asset / "imagegen" / "handlers" / "__pycache__" / "api.cpython-314.pyc").read_bytes()
+    assert handler[:4] == (3627).to_bytes(2, "little") + b"\r\n"  # CPython 3.14's magic number
