@@ -8,6 +8,7 @@ queue. A permanent failure (invalid request, filtered content) is recorded at on
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from typing import Any
 
@@ -160,19 +161,20 @@ def _create_if_new(item: WorkItem) -> None:
         )
 
 
-def _refuse_reused_name(item: WorkItem, job: JobRecord) -> None:
-    """A different request under a request_id already used: announced as failed, the first
-    request's job and result left as they are."""
-    error = invalid("request_id", f"{item.request_id!r} was already used for a different request")
+def _refusal(item: WorkItem) -> WorkItem:
+    """A different request under a request_id already used becomes a job of its own (one per
+    event, so a duplicate delivery refuses it once) that fails at once. It writes no result
+    file: the first request's job and result are left as they are."""
     logger.warning("Request id reused for a different request", extra={"request_id": item.request_id})
-    detail = {"request_id": item.request_id, "job_id": job.job_id, "status": "failed", "trigger": item.trigger,
-              "model": None, "images": [], "result_key": None, "error": error.to_dict()}  # fmt: skip
-    deps.publisher().publish(FAILED, detail)
+    error = invalid("request_id", f"{item.request_id!r} was already used for a different request")
+    return dataclasses.replace(
+        item, job_id=item.refusal_job_id, result_key=None, request=None, problem=error, fingerprint=None
+    )
 
 
-def _job_to_run(item: WorkItem, receive_count: int) -> JobRecord | None:
-    """The job `item` asks for, if it still has to run; None when there is nothing to run
-    (a duplicate, a reused request name, an outcome that only needed announcing)."""
+def _job_to_run(item: WorkItem, receive_count: int) -> tuple[WorkItem, JobRecord] | None:
+    """The job `item` asks for (or the job refusing it), if it still has to run; None when there
+    is nothing to run (a duplicate, an outcome that only needed announcing)."""
     jobs = deps.jobs()
     try:
         _create_if_new(item)
@@ -182,9 +184,8 @@ def _job_to_run(item: WorkItem, receive_count: int) -> JobRecord | None:
     if job is None:
         logger.warning("No record for this job; nothing to do", extra={"job_id": item.job_id})
         return None
-    if item.fingerprint and job.fingerprint and item.fingerprint != job.fingerprint:
-        _refuse_reused_name(item, job)
-        return None
+    if item.fingerprint and job.fingerprint and item.fingerprint != job.fingerprint and item.refusal_job_id:
+        return _job_to_run(_refusal(item), receive_count)
     if job.finished and not (job.status == "failed" and job.retryable):
         if not job.notified:  # its announcement failed or is under way
             _announce(job.job_id, receive_count)
@@ -193,7 +194,7 @@ def _job_to_run(item: WorkItem, receive_count: int) -> JobRecord | None:
         return None
     # Queued, running, or failed transiently (a redrive asks to run it again; only the new
     # outcome is announced).
-    return job
+    return item, job
 
 
 def hand_back(item: WorkItem, *, receive_count: int) -> None:
@@ -201,20 +202,25 @@ def hand_back(item: WorkItem, *, receive_count: int) -> None:
     delivery, is recorded as failed (so it never sits queued behind the dead-letter queue)."""
     if receive_count < deps.settings().max_receive_count:
         raise RetryLater(InternalError("Not enough time left in this invocation."), 0)
-    if _job_to_run(item, receive_count) is None:
+    if (found := _job_to_run(item, receive_count)) is None:
         return
+    item, _ = found
     claimed = deps.jobs().claim(item.job_id, lease_seconds=ANNOUNCE_LEASE_SECONDS)
     if claimed is None:
         raise RetriesExhausted("no time left on its last delivery")
-    error = InternalError("The worker ran out of time before running this job; redrive the dead-letter queue.")
+    # A request already known to be invalid fails as such; any other is for a redrive to run.
+    error = item.problem or InternalError(
+        "The worker ran out of time before running this job; redrive the dead-letter queue."
+    )
     _fail(claimed, error, receive_count)
 
 
 @tracer.capture_method(capture_response=False)
 def run(item: WorkItem, *, receive_count: int, lease_seconds: int) -> None:
     """Takes `item` to succeeded or failed, or raises RetryLater / RetriesExhausted."""
-    if _job_to_run(item, receive_count) is None:
+    if (found := _job_to_run(item, receive_count)) is None:
         return
+    item, _ = found
     jobs = deps.jobs()
     claimed = jobs.claim(item.job_id, lease_seconds=lease_seconds)
     if claimed is None:

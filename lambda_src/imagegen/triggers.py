@@ -42,6 +42,7 @@ class WorkItem:
     source_etag: str | None = None  # the version of that object the event announced
     problem: ValidationFailed | None = None  # known to be invalid before anything is read
     fingerprint: str | None = None  # of a request named by its sender, to spot a reused name
+    refusal_job_id: str | None = None  # the job that refuses it if the name was used for another request
 
 
 def _job_id(name: str) -> str:
@@ -101,6 +102,7 @@ def _from_eventbridge(payload: dict[str, Any]) -> list[WorkItem]:
             request=request,
             problem=problem,
             fingerprint=hashlib.sha256(json.dumps(request, sort_keys=True).encode()).hexdigest(),
+            refusal_job_id=_job_id(f"eventbridge-refusal:{event.get_id}"),
         )
     ]
 

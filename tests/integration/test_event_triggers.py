@@ -114,19 +114,6 @@ def test_a_request_rewritten_before_it_was_read_is_generated_once_from_the_new_c
     assert len(document["images"]) == 1
 
 
-def test_the_same_key_written_again_later_is_generated_again(aws, worker_source, model):
-    put_request(aws, "again", '{"prompt": "Morning"}')
-    drain(worker_source)
-    first = result(aws, "again")
-    put_request(aws, "again", '{"prompt": "Evening"}')
-    drain(worker_source)
-    second = result(aws, "again")
-
-    assert [call["body"]["prompt"] for call in model.calls()] == ["Morning", "Evening"]
-    assert second["status"] == "succeeded"
-    assert second["job_id"] != first["job_id"]
-
-
 def test_objects_outside_requests_json_are_ignored(aws, worker_source):
     before = results(aws)
     s3 = aws.client("s3")
@@ -232,7 +219,7 @@ def test_other_detail_types_are_not_routed_to_the_worker(aws):
     assert "Messages" not in aws.client("sqs").receive_message(QueueUrl=aws.queue_url(aws.queue_name))
 
 
-def test_a_different_request_reusing_a_request_id_fails_visibly(aws, worker_source, model):
+def test_a_different_request_reusing_a_request_id_fails_visibly(aws, worker_source, model, api):
     put_event(aws, {"request_id": "reuse-1", "prompt": "first", "seed": 1})
     drain(worker_source)
     first = result(aws, "reuse-1")
@@ -240,15 +227,21 @@ def test_a_different_request_reusing_a_request_id_fails_visibly(aws, worker_sour
     before = model.count()
 
     put_event(aws, {"request_id": "reuse-1", "prompt": "second", "seed": 2})
+    sqs, url = aws.client("sqs"), aws.queue_url(aws.queue_name)
+    [delivery] = sqs.receive_message(QueueUrl=url, VisibilityTimeout=0)["Messages"]
+    sqs.send_message(QueueUrl=url, MessageBody=delivery["Body"])  # EventBridge delivers at least once
     drain(worker_source)
 
     assert model.count() == before
     assert result(aws, "reuse-1") == first  # the first request's result stands
-    [event] = outcome_events(aws)
+    [event] = outcome_events(aws)  # refused once, whatever the deliveries
     assert event["detail-type"] == "ImageGenerationFailed"
     assert event["detail"]["request_id"] == "reuse-1"
+    assert event["detail"]["job_id"] != first["job_id"]
     assert event["detail"]["error"]["code"] == "validation_error"
     assert event["detail"]["error"]["details"]["errors"][0]["field"] == "request_id"
+    status, _, refusal = api("GET", f"/jobs/{event['detail']['job_id']}")
+    assert (status, refusal["status"], refusal["error"]["code"]) == (200, "failed", "validation_error")
 
 
 def test_an_outcome_that_could_not_be_announced_is_announced_later_without_regenerating(

@@ -250,3 +250,5 @@ def test_a_reused_request_id_handed_back_on_its_last_delivery_leaves_the_first_j
     job_runner.hand_back(other, receive_count=aws.max_receive_count)
 
     assert dependencies.jobs().get(item.job_id).status == "queued"
+    [refused] = outcome_events(aws)  # the second is refused as it would have been with time left
+    assert refused["detail"]["error"]["details"]["errors"][0]["field"] == "request_id"
