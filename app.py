@@ -7,7 +7,13 @@ from pathlib import Path
 
 from infra.application import build_app
 
-# The cdk CLI says where to write; run alone, the app writes where the CLI would.
-outdir = None if "CDK_OUTDIR" in os.environ else str(Path(__file__).resolve().parent / "cdk.out")
-app, _stack = build_app(outdir=outdir)
-app.synth()
+
+def main() -> None:
+    # The cdk CLI says where to write; run alone, the app writes where the CLI would.
+    outdir = None if "CDK_OUTDIR" in os.environ else str(Path(__file__).resolve().parent / "cdk.out")
+    app, _stack = build_app(outdir=outdir)
+    app.synth()
+
+
+if __name__ == "__main__":  # not when a worker process of the bundling imports it
+    main()

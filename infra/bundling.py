@@ -80,18 +80,20 @@ def bytecode_compiler(python_version: str) -> str | None:
     return None
 
 
-def compile_bytecode(directory: Path, compiler: str) -> None:
+def compile_bytecode(directory: Path, compiler: str, python_version: str) -> None:
     """Bytecode beside every module, valid whatever the files' modification times. A module
     that does not compile is left as source, as pip leaves it."""
     if compiler == "interpreter":
-        compileall.compile_dir(
-            directory, quiet=2, workers=0, invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH
-        )
+        # One process: worker processes would re-import the CDK app's main module.
+        compileall.compile_dir(directory, quiet=2, invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
         return
     node = shutil.which("node") or "node"
     result = subprocess.run([node, str(PYODIDE_COMPILER), str(directory)], capture_output=True, text=True, check=False)  # noqa: S603
     if result.returncode != 0:
-        raise BundlingError(f"Pyodide could not compile the asset's bytecode:\n{result.stderr}")
+        raise BundlingError(f"Pyodide could not compile the asset's bytecode:\n{result.stderr[-2000:]}")
+    cache_tag = (result.stdout.split() or [""])[0]
+    if cache_tag != f"cpython-{python_version.replace('.', '')}":
+        raise BundlingError(f"Pyodide compiled bytecode for {cache_tag or 'nothing'}, not Python {python_version}")
 
 
 @jsii.implements(ILocalBundling)
@@ -123,7 +125,13 @@ class PipArm64Bundling:
         shutil.rmtree(out / "bin", ignore_errors=True)
         shutil.copytree(self.source_dir / PACKAGE, out / PACKAGE, ignore=shutil.ignore_patterns(*_NOT_SHIPPED))
         if compiler := bytecode_compiler(self.python_version):
-            compile_bytecode(out, compiler)
+            compile_bytecode(out, compiler, self.python_version)
+        else:
+            print(
+                f"warning: no Python {self.python_version} or Pyodide to compile bytecode with (make install "
+                "installs Pyodide): the asset ships without it, and every cold start compiles from source.",
+                file=sys.stderr,
+            )
         return True
 
 

@@ -234,9 +234,10 @@ def run(item: WorkItem, *, receive_count: int, lease_seconds: int) -> None:
         request = _load_request(item, claimed)
         images = generate_images(request, owner_id=claimed.job_id, model=deps.image_model(), store=deps.store())
     except Superseded:
-        # Nothing of this write is left to generate, and its result file belongs to the newer one.
+        # Nothing of this write is left to generate, and the result file belongs to the newer
+        # write: recorded (so a duplicate delivery finds it finished) and not announced.
         logger.warning("Request object replaced before it was read", extra={"job_id": claimed.job_id})
-        jobs.discard(claimed)
+        jobs.fail(claimed, invalid("body", "the request object was replaced before it was read"), announce=False)
         return
     except ImageServiceError as error:
         _fail(claimed, error, receive_count)

@@ -194,32 +194,18 @@ class JobStore:
             },
         )
 
-    def fail(self, job: JobRecord, error: ImageServiceError) -> JobRecord | None:
-        return self._finish_attempt(
-            job,
-            "SET #status = :failed, #error = :error, retryable = :retryable, updated_at = :now REMOVE lease_until",
-            {
-                ":failed": {"S": "failed"},
-                ":error": {"S": json.dumps(error.to_dict(), separators=(",", ":"))},
-                ":retryable": {"BOOL": error.retryable},
-            },
-        )
-
-    def discard(self, job: JobRecord) -> bool:
-        """Deletes a job this attempt holds (it turned out to have nothing to run)."""
-        try:
-            self._client.delete_item(
-                TableName=self._table,
-                Key=self._key(job.job_id),
-                ConditionExpression="#status = :running AND attempt = :attempt",
-                ExpressionAttributeNames={"#status": "status"},
-                ExpressionAttributeValues={":running": {"S": "running"}, ":attempt": {"N": str(job.attempt)}},
-            )
-        except ClientError as exc:
-            if _is_condition_failure(exc):
-                return False
-            raise
-        return True
+    def fail(self, job: JobRecord, error: ImageServiceError, *, announce: bool = True) -> JobRecord | None:
+        """running -> failed; with announce=False the outcome is recorded as needing no announcement."""
+        values = {
+            ":failed": {"S": "failed"},
+            ":error": {"S": json.dumps(error.to_dict(), separators=(",", ":"))},
+            ":retryable": {"BOOL": error.retryable},
+        }
+        update = "SET #status = :failed, #error = :error, retryable = :retryable, updated_at = :now"
+        if not announce:
+            update += ", notified = :true"
+            values[":true"] = {"BOOL": True}
+        return self._finish_attempt(job, f"{update} REMOVE lease_until", values)
 
     def release(self, job: JobRecord, error: ImageServiceError) -> JobRecord | None:
         """running -> queued after a transient failure, keeping the error as last_error."""

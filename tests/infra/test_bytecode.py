@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from infra.bundling import LAMBDA_SOURCE, PACKAGE, bytecode_compiler, compile_bytecode
+from infra.bundling import LAMBDA_SOURCE, PACKAGE, BundlingError, bytecode_compiler, compile_bytecode
 
 THIS_PYTHON = f"{sys.version_info.major}.{sys.version_info.minor}"
 RUNTIME_PYTHON = "3.14"
@@ -52,7 +52,7 @@ def test_the_compiler_is_this_interpreter_or_pyodide_of_the_runtime_version():
 
 def test_this_interpreter_compiles_bytecode_it_loads_whatever_the_modification_times(tmp_path: Path):
     sources = _copy_package(tmp_path)
-    compile_bytecode(tmp_path, "interpreter")
+    compile_bytecode(tmp_path, "interpreter", THIS_PYTHON)
     for source in sources:
         assert int.from_bytes(_pyc(source, sys.implementation.cache_tag)[4:8], "little") == 0b01  # unchecked hash
 
@@ -69,9 +69,12 @@ def test_this_interpreter_compiles_bytecode_it_loads_whatever_the_modification_t
 
 
 @pytest.mark.skipif(THIS_PYTHON == RUNTIME_PYTHON, reason="this interpreter is the runtime's version")
-def test_pyodide_compiles_cpython_314_bytecode_that_cpython_314_loads(tmp_path: Path):
+def test_pyodide_compiles_cpython_314_bytecode_that_loads_without_its_source(tmp_path: Path):
+    """Pyodide 314 is CPython 3.14 built for WebAssembly: its bytecode is CPython 3.14's (same
+    magic number). That it loads in Pyodide is checked here; the python3.14 runtime itself is
+    not available offline."""
     sources = _copy_package(tmp_path)
-    compile_bytecode(tmp_path, bytecode_compiler(RUNTIME_PYTHON) or "")
+    compile_bytecode(tmp_path, bytecode_compiler(RUNTIME_PYTHON) or "", RUNTIME_PYTHON)
     for source in sources:
         pyc = _pyc(source, "cpython-314")
         assert pyc[:4] == CPYTHON_314_MAGIC
@@ -88,3 +91,9 @@ def test_pyodide_compiles_cpython_314_bytecode_that_cpython_314_loads(tmp_path: 
     )
     assert result.returncode == 0, result.stderr[-2000:]  # Node prints Pyodide's whole source on an error
     assert result.stdout.strip().endswith("imagegen.errors")
+
+
+def test_bytecode_of_another_version_than_the_runtime_is_refused(tmp_path: Path):
+    _copy_package(tmp_path)
+    with pytest.raises(BundlingError, match=r"not Python 3\.13"):
+        compile_bytecode(tmp_path, bytecode_compiler(RUNTIME_PYTHON) or "", "3.13")

@@ -112,6 +112,8 @@ def test_a_request_rewritten_before_it_was_read_is_generated_once_from_the_new_c
     document = result(aws, "rewritten")
     assert document["status"] == "succeeded"
     assert len(document["images"]) == 1
+    [announced] = [e for e in outcome_events(aws) if e["detail"]["request_id"] == "rewritten"]
+    assert announced["detail"]["job_id"] == document["job_id"]  # only the write that was generated
 
 
 def test_objects_outside_requests_json_are_ignored(aws, worker_source):
