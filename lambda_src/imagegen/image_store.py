@@ -97,7 +97,24 @@ class ImageStore:
     def read_document(self, key: str, *, max_bytes: int, etag: str | None = None) -> bytes:
         """At most max_bytes + 1 bytes of an object, so the caller can tell it is too large;
         with `etag`, only that version of it (S3 answers PreconditionFailed for another)."""
-        # S3 events carry the eTag without the quotes an If-Match header needs.
-        condition = {"IfMatch": etag if etag.startswith('"') else f'"{etag}"'} if etag else {}
+        condition = {"IfMatch": _quoted(etag)} if etag else {}
         response = self._client.get_object(Bucket=self._bucket, Key=key, Range=f"bytes=0-{max_bytes}", **condition)
         return response["Body"].read()
+
+    def replaced(self, key: str, etag: str) -> bool:
+        """Whether `key` now holds another write than `etag` (a missing object is not replaced)."""
+        try:
+            self._client.head_object(Bucket=self._bucket, Key=key, IfMatch=_quoted(etag))
+        except ClientError as exc:
+            # A HEAD answer has no body: the error code is the HTTP status.
+            if exc.response.get("Error", {}).get("Code") in ("412", "PreconditionFailed"):
+                return True
+            if exc.response.get("Error", {}).get("Code") in ("404", "403", "NoSuchKey"):
+                return False
+            raise
+        return False
+
+
+def _quoted(etag: str) -> str:
+    """S3 events carry the eTag without the quotes an If-Match header needs."""
+    return etag if etag.startswith('"') else f'"{etag}"'

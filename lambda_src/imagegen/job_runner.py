@@ -106,6 +106,16 @@ def _outcome_detail(job: JobRecord) -> dict[str, Any]:
     return detail
 
 
+def _superseded(job: JobRecord) -> bool:
+    """An S3 drop whose request object was written again since: the result file is the newer write's."""
+    if not (job.source_key and job.source_etag and deps.store().replaced(job.source_key, job.source_etag)):
+        return False
+    logger.warning(
+        "Request object written again: its result file is left to the newer write", extra={"job_id": job.job_id}
+    )
+    return True
+
+
 def _announce(job_id: str, receive_count: int) -> None:
     """Writes the result document and publishes the outcome event, once per outcome: the
     delivery that takes the announcement announces the record as it took it; a failure hands
@@ -119,7 +129,7 @@ def _announce(job_id: str, receive_count: int) -> None:
         # Another delivery is announcing it: come back to make sure it did.
         raise RetryLater(InternalError("The outcome is being announced by another delivery."), ANNOUNCE_LEASE_SECONDS)
     try:
-        if job.result_key:
+        if job.result_key and not _superseded(job):
             view = deps.presigner().job_view(job)
             deps.store().put_document(job.result_key, view.model_dump_json().encode())
         deps.publisher().publish(COMPLETED if job.status == "succeeded" else FAILED, _outcome_detail(job))
@@ -158,6 +168,8 @@ def _create_if_new(item: WorkItem) -> None:
             request_id=item.request_id,
             result_key=item.result_key,
             fingerprint=item.fingerprint,
+            source_key=item.source_key,
+            source_etag=item.source_etag,
         )
 
 

@@ -43,6 +43,8 @@ class JobRecord:
     lease_until: int | None = None  # epoch seconds: after it, a running job's worker is presumed dead
     finalizing_until: int | None = None  # epoch seconds: a delivery is announcing the outcome until then
     fingerprint: str | None = None  # hash of the request that named this job, to spot a reused name
+    source_key: str | None = None  # the S3 object holding the request, for an S3 drop
+    source_etag: str | None = None  # and the write of it this job generates
 
     @property
     def finished(self) -> bool:
@@ -74,6 +76,8 @@ def _to_record(item: dict[str, Any]) -> JobRecord:
         lease_until=n("lease_until"),
         finalizing_until=n("finalizing_until"),
         fingerprint=s("fingerprint"),
+        source_key=s("source_key"),
+        source_etag=s("source_etag"),
     )
 
 
@@ -100,6 +104,8 @@ class JobStore:
         request: dict[str, Any] | None = None,
         result_key: str | None = None,
         fingerprint: str | None = None,
+        source_key: str | None = None,
+        source_etag: str | None = None,
     ) -> bool:
         """Records a queued job; False if the job already exists (a duplicate)."""
         now = _now_iso()
@@ -113,7 +119,13 @@ class JobStore:
             "attempt": {"N": "0"},
             "expiration": {"N": str(int(time.time()) + self._ttl_seconds)},
         }
-        optional = {"model": model, "result_key": result_key, "fingerprint": fingerprint}
+        optional = {
+            "model": model,
+            "result_key": result_key,
+            "fingerprint": fingerprint,
+            "source_key": source_key,
+            "source_etag": source_etag,
+        }
         item.update({name: {"S": value} for name, value in optional.items() if value})
         if request is not None:
             item["request"] = {"S": json.dumps(request, separators=(",", ":"))}

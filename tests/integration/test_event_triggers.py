@@ -116,6 +116,29 @@ def test_a_request_rewritten_before_it_was_read_is_generated_once_from_the_new_c
     assert announced["detail"]["job_id"] == document["job_id"]  # only the write that was generated
 
 
+def test_an_older_write_announced_late_leaves_the_newer_writes_result(aws, worker_source, model, monkeypatch):
+    """The first write is generated, but its outcome cannot be announced until the second write
+    has been generated and announced: the result file stays the second write's."""
+    configure(monkeypatch, EVENT_BUS_NAME="no-such-bus")
+    put_request(aws, "late", '{"prompt": "Draft"}')
+    worker_source.poll_once()  # generated; the announcement fails and the message comes back
+    sqs, url = aws.client("sqs"), aws.queue_url(aws.queue_name)
+    [held] = sqs.receive_message(QueueUrl=url, VisibilityTimeout=600)["Messages"]  # ...later
+
+    configure(monkeypatch, EVENT_BUS_NAME=aws.event_bus)
+    put_request(aws, "late", '{"prompt": "Final"}')
+    drain(worker_source)
+    newer = result(aws, "late")
+    sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=held["ReceiptHandle"], VisibilityTimeout=0)
+    drain(worker_source)
+
+    assert [call["body"]["prompt"] for call in model.calls()] == ["Draft", "Final"]
+    assert result(aws, "late") == newer
+    announced = [e["detail"] for e in outcome_events(aws) if e["detail"]["request_id"] == "late"]
+    assert len(announced) == 2  # each write's outcome is announced once
+    assert {d["status"] for d in announced} == {"succeeded"}
+
+
 def test_objects_outside_requests_json_are_ignored(aws, worker_source):
     before = results(aws)
     s3 = aws.client("s3")
@@ -261,3 +284,15 @@ def test_an_outcome_that_could_not_be_announced_is_announced_later_without_regen
     assert model.count() == calls
     assert result(aws, "late-news")["status"] == "succeeded"
     assert [e["detail"]["request_id"] for e in outcome_events(aws)] == ["late-news"]
+
+
+def test_a_request_object_deleted_since_is_not_taken_for_a_newer_write(aws):
+    from imagegen import dependencies
+
+    put_request(aws, "kept", '{"prompt": "x"}')
+    etag = aws.client("s3").head_object(Bucket=aws.bucket, Key="requests/kept.json")["ETag"]
+    store = dependencies.store()
+    assert store.replaced("requests/kept.json", etag.strip('"')) is False
+    assert store.replaced("requests/kept.json", "0" * 32) is True
+    aws.client("s3").delete_object(Bucket=aws.bucket, Key="requests/kept.json")
+    assert store.replaced("requests/kept.json", etag) is False
