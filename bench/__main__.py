@@ -10,7 +10,6 @@ import compileall
 import json
 import os
 import platform
-import shutil
 import socket
 import statistics
 import subprocess
@@ -142,21 +141,23 @@ def cold_start(service: OfflineService) -> dict[str, float]:
     """A fresh process that imports the API handler and serves its first request, against a fresh
     process that imports boto3, creates the two clients and makes the same two calls.
 
-    Both run from bytecode, as installed packages (boto3 among them) always do: the project's
-    own modules are compiled first. A third figure runs them from source, for comparison."""
+    Both run from bytecode, as installed packages (boto3 among them) and the deployed asset do:
+    the project's own modules are compiled first. A third figure runs the service with nothing
+    compiled at all (the standard library included), as an asset without bytecode would."""
     env = {**os.environ, **service.function_environment(), "PYTHONPATH": os.pathsep.join([os.getcwd(), "lambda_src"])}
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     for package in ("lambda_src", "offline"):
         compileall.compile_dir(package, quiet=1)
     served, bare, from_source = [], [], []
-    with tempfile.TemporaryDirectory() as copy:
-        shutil.copytree("lambda_src", copy, dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__"))
-        source_env = {**env, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": os.pathsep.join([os.getcwd(), copy])}
-        for _ in range(COLD_STARTS):
+    with tempfile.TemporaryDirectory() as no_bytecode:
+        # Python looks for bytecode only under this empty directory, and writes none there.
+        source_env = {**env, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPYCACHEPREFIX": no_bytecode}
+        for _ in range(COLD_STARTS):  # interleaved to share the noise
             served.append(_run_fresh(_COLD_SERVICE.format(prompt=PROMPT, seed=next(_seeds)), env))
             bare.append(
                 _run_fresh(_COLD_BARE.format(prompt=PROMPT, seed=next(_seeds), bucket=service.resources.bucket), env)
             )
+        for _ in range(COLD_STARTS):
             from_source.append(_run_fresh(_COLD_SERVICE.format(prompt=PROMPT, seed=next(_seeds)), source_env))
     return {
         "service": statistics.median(served),
@@ -239,7 +240,7 @@ def main() -> int:
         print(f"   import boto3 + 2 clients + 2 calls    {_ms(c['bare'])}")
         print(f"   ratio                                 {c['service'] / c['bare']:7.2f}x   (target < 1.30x)")
         source = c["from_source"]
-        print(f"   the same, project modules from source {_ms(source)}   ({source / c['bare']:.2f}x)")
+        print(f"   the service with no bytecode at all   {_ms(source)}   ({source / c['bare']:.2f}x)")
         p = parallel_count(service)
         print(f"\n3. POST /images count=4 at 1 s model latency (median of 5)   {_ms(p)}   (target < 1300 ms)")
         j = job_latency(service)
