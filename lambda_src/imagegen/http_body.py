@@ -23,6 +23,27 @@ def check_body_admissible(headers: Any, body: bytes | None) -> None:
         raise PayloadTooLarge(f"The request body is larger than {MAX_REQUEST_BYTES // 1024} KiB.")
 
 
+def _lower_media_type(value: str) -> str:
+    media_type, separator, parameters = value.partition(";")
+    return media_type.strip().lower() + separator + parameters
+
+
+def with_lowercase_media_type(event: dict[str, Any]) -> dict[str, Any]:
+    """The event with its Content-Type's media type in lower case, parameters kept: media types
+    are case-insensitive, but Powertools parses a JSON body only after "application/json"."""
+    headers = dict(event.get("headers") or {})
+    multi = {name: list(values) for name, values in (event.get("multiValueHeaders") or {}).items()}
+    for name in [n for n in headers if n.lower() == "content-type"]:
+        headers[name] = _lower_media_type(headers[name])
+    for name in [n for n in multi if n.lower() == "content-type"]:
+        multi[name] = [_lower_media_type(value) for value in multi[name]]
+    return {
+        **event,
+        "headers": headers or event.get("headers"),
+        "multiValueHeaders": multi or event.get("multiValueHeaders"),
+    }
+
+
 def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 

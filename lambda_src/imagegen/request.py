@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -39,18 +40,15 @@ OutputFormat = Annotated[
         {"type": "string", "pattern": "^([pP][nN][gG]|[jJ][pP][eE][gG])$", "description": "png or jpeg, any case"}
     ),
 ]
-# Lengths count after trimming, which a JSON Schema maxLength (raw length) cannot say: the
+# The prompt's length counts after trimming, which a JSON Schema maxLength (raw length) cannot say: the
 # schema states the rule in words instead, so no schema-driven validator rejects a valid prompt.
 Prompt = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=PROMPT_MAX_CHARS),
     WithJsonSchema({"type": "string", "minLength": 1, "description": "1 to 10,000 characters after trimming"}),
 ]
-NegativePrompt = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, max_length=PROMPT_MAX_CHARS),
-    WithJsonSchema({"type": "string", "description": "at most 10,000 characters after trimming"}),
-]
+# The negative prompt's limit counts every character sent; it is trimmed afterwards.
+NegativePrompt = Annotated[str, StringConstraints(max_length=PROMPT_MAX_CHARS), AfterValidator(str.strip)]
 
 
 def _field_error(field: str, message: str) -> PydanticCustomError:

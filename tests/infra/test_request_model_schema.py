@@ -44,8 +44,8 @@ def test_the_schema_is_self_contained_draft4():
         {"text_prompts": [{"text": "a cat", "weight": 1.0}, {"text": "blurry", "weight": -0.5}]},
         {"prompt": "a cat", "model": "core", "negative_prompt": ""},
         {"prompt": "a cat", "model": None},
-        # Lengths count after trimming: padding around a full-length prompt is still valid.
-        {"prompt": "   " + "a" * 10_000 + "\n", "negative_prompt": " " + "b" * 10_000},
+        # The prompt's length counts after trimming: padding around a full-length prompt is valid.
+        {"prompt": "   " + "a" * 10_000 + "\n", "negative_prompt": "b" * 10_000},
         {"text_prompts": [{"text": " " + "c" * 10_000 + " "}]},
     ],
 )
@@ -64,6 +64,7 @@ def test_valid_requests_pass(core_only, body):
         {"prompt": "a cat", "output_format": "gif"},
         {"prompt": "a cat", "model": "ultra"},
         {"prompt": ""},
+        {"prompt": "a cat", "negative_prompt": " " * 10_001},  # every character counts
         {"text_prompts": [{"text": "a cat", "colour": "red"}]},
         {"text_prompts": []},
         ["a cat"],

@@ -250,11 +250,13 @@ def test_a_body_that_is_not_json_is_a_415(api, model, content_type):
     assert model.count() == before
 
 
-def test_json_with_a_charset_is_accepted(api):
-    assert (
-        api("POST", "/images", {"prompt": PROMPT}, headers={"Content-Type": "application/json; charset=utf-8"})[0]
-        == 200
-    )
+@pytest.mark.parametrize(
+    "content_type", ["application/json; charset=utf-8", "APPLICATION/JSON", "Application/Json; charset=UTF-8"]
+)
+def test_json_in_any_case_and_with_a_charset_is_accepted(api, content_type):
+    """Media types are case-insensitive."""
+    status, _, body = api("POST", "/images", {"prompt": PROMPT}, headers={"Content-Type": content_type})
+    assert status == 200, body
 
 
 FAULTS = [

@@ -34,6 +34,12 @@ def test_prompt_is_trimmed():
     assert ImageRequest.model_validate({"prompt": "  a cat \n"}).prompt == "a cat"
 
 
+def test_the_negative_prompt_counts_every_character_then_is_trimmed():
+    assert ImageRequest.model_validate({"prompt": "a", "negative_prompt": " blur "}).negative_prompt == "blur"
+    assert ImageRequest.model_validate({"prompt": "a", "negative_prompt": "x" * 10_000}).negative_prompt
+    assert errors({"prompt": "a", "negative_prompt": " " * 10_001}) == [(("negative_prompt",), "")]
+
+
 def test_output_format_is_case_insensitive():
     assert ImageRequest.model_validate({"prompt": "a", "output_format": "JPEG"}).output_format == "jpeg"
 

@@ -20,7 +20,7 @@ from imagegen import dependencies as deps
 from imagegen import submission
 from imagegen.errors import ImageServiceError, InternalError, NotFound, Throttled
 from imagegen.generation import generate_images
-from imagegen.http_body import check_body_admissible, loads_strict
+from imagegen.http_body import check_body_admissible, loads_strict, with_lowercase_media_type
 from imagegen.observability import logger, metrics, tracer
 from imagegen.request import ImageRequest
 from imagegen.validation import invalid, validation_error
@@ -249,4 +249,4 @@ def create_app() -> APIGatewayRestResolver:
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return create_app().resolve(event, context)
+    return create_app().resolve(with_lowercase_media_type(event), context)
