@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import json
+import random
 from dataclasses import dataclass
 from typing import Any
 
@@ -76,12 +78,25 @@ def _from_botocore_error(error: BotoCoreError) -> ImageServiceError:
     return InternalError("Unexpected error calling Amazon Bedrock.")
 
 
-def _no_retry_after_read_timeout(caught_exception: Exception | None = None, **_: Any) -> bool | None:
-    """A read timeout means the model is probably still generating: a retry would pay for a
-    second image and overrun the caller's time budget, so it ends the call instead.
-    Registered first on needs-retry; returning False stops botocore's retry handler."""
+def _retry_decision(
+    max_attempts: int,
+    response: tuple[Any, dict[str, Any]] | None = None,
+    caught_exception: Exception | None = None,
+    attempts: int = 1,
+    **_: Any,
+) -> bool | float | None:
+    """Registered first on needs-retry, before botocore's own retry handler: False ends the call,
+    a number retries after that many seconds, None leaves the decision to botocore.
+
+    - A read timeout means the model is probably still generating: a retry would pay for a
+      second image and overrun the caller's time budget, so it ends the call.
+    - ServiceQuotaExceededException ("try again later") is retried like a throttle, which
+      botocore's standard mode does not do for this code: with its backoff, up to max_attempts."""
     if isinstance(caught_exception, ReadTimeoutError):
         return False
+    code = response[1].get("Error", {}).get("Code") if response else None
+    if code == "ServiceQuotaExceededException" and attempts < max_attempts:
+        return random.random() * min(2 ** (attempts - 1), 20)  # jitter, as botocore backs off
     return None
 
 
@@ -99,7 +114,9 @@ def create_client(settings: Settings) -> Any:
             max_pool_connections=16,
         ),
     )
-    client.meta.events.register_first("needs-retry.bedrock-runtime.InvokeModel", _no_retry_after_read_timeout)
+    client.meta.events.register_first(
+        "needs-retry.bedrock-runtime.InvokeModel", functools.partial(_retry_decision, settings.bedrock_max_attempts)
+    )
     return client
 
 

@@ -306,17 +306,18 @@ def test_one_filtered_image_of_four_stores_none(api, model, aws):
     assert objects(aws) == before
 
 
-def test_a_single_throttle_is_retried_and_succeeds(api, model):
-    model.fault("throttle", times=1)
+@pytest.mark.parametrize("fault", ["throttle", "quota_exceeded"])
+def test_a_single_throttle_or_quota_refusal_is_retried_and_succeeds(api, model, fault):
+    model.fault(fault, times=1)
     before = model.count()
     status, _, body = api("POST", "/images", {"prompt": PROMPT})
-    assert status == 200
-    assert len(body["images"]) == 1
+    assert status == 200, body
     assert model.count() - before == 2
 
 
-def test_persistent_throttling_gives_up_after_the_configured_attempts(api, model):
-    model.fault("throttle", times=10)
+@pytest.mark.parametrize("fault", ["throttle", "quota_exceeded"])
+def test_persistent_throttling_gives_up_after_the_configured_attempts(api, model, fault):
+    model.fault(fault, times=10)
     before = model.count()
     assert api("POST", "/images", {"prompt": PROMPT})[0] == 429
     assert model.count() - before == 3  # BEDROCK_MAX_ATTEMPTS default
