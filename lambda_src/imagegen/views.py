@@ -37,7 +37,7 @@ class JobAccepted(BaseModel):
 class ErrorDetail(BaseModel):
     code: str
     message: str
-    details: dict[str, Any] | None = None
+    details: dict[str, Any] | None = Field(default=None, exclude_if=lambda details: details is None)
 
 
 class ErrorResponse(BaseModel):

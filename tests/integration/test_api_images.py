@@ -370,8 +370,24 @@ def test_cors_headers_on_every_response_when_configured(api, monkeypatch):
     for _, headers, _ in (ok, failed):
         assert headers["Access-Control-Allow-Origin"] == "https://admin.example.com"
         assert "Retry-After" in headers["Access-Control-Expose-Headers"]
+        assert headers["Vary"] == "Origin"  # a cache must not give one origin's answer to another
 
 
 def test_no_cors_headers_unless_configured(api):
     _, headers, _ = api("GET", "/health", headers={"Origin": "https://app.example.com"})
     assert "Access-Control-Allow-Origin" not in headers
+    assert "Vary" not in headers
+
+
+def test_openapi_document_lists_only_statuses_the_api_answers(api):
+    doc = api("GET", "/openapi.json")[2]
+    responses = {
+        (path, method): set(op["responses"]) for path, ops in doc["paths"].items() for method, op in ops.items()
+    }
+
+    assert responses[("/health", "get")] == {"200"}
+    assert responses[("/jobs/{job_id}", "get")] == {"200", "400", "404", "500"}
+    assert "422" in responses[("/images", "post")]  # content_filtered
+    assert "HTTPValidationError" not in json.dumps(doc)  # Powertools' own 422 shape is never answered
+    job = doc["paths"]["/jobs/{job_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert job == {"$ref": "#/components/schemas/JobView"}

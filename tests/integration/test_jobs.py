@@ -62,6 +62,12 @@ def test_urls_are_signed_afresh_on_every_read(api, worker_source):
     assert requests.get(first, timeout=10).status_code == 200
 
 
+def test_a_job_id_over_128_characters_is_a_400(api):
+    status, _, body = api("GET", f"/jobs/{'a' * 129}")
+    assert (status, body["error"]["code"]) == (400, "validation_error")
+    assert body["error"]["details"]["errors"][0]["field"] == "path.job_id"
+
+
 def test_unknown_job_is_a_404(api):
     status, _, body = api("GET", "/jobs/0123456789abcdef0123456789abcdef")
     assert (status, body["error"]["code"]) == (404, "not_found")
@@ -142,6 +148,7 @@ def test_a_persistent_fault_fails_the_job_and_dead_letters_the_message(api, work
     job = api("GET", f"/jobs/{job_id}")[2]
     assert job["status"] == "failed"
     assert job["error"]["code"] == "model_error"
+    assert set(job["error"]) == {"code", "message"}  # details only when there are some
     dlq = aws.client("sqs").receive_message(QueueUrl=aws.queue_url(aws.dead_letter_queue_name))
     assert json.loads(dlq["Messages"][0]["Body"]) == {"job_id": job_id}
 
