@@ -17,6 +17,9 @@ from infra.bundling import lambda_code
 from infra.config import StackConfig
 
 LAMBDA_RUNTIME = lambda_.Runtime.PYTHON_3_14
+# Powertools' service name (a dimension of every metric) and the namespace of the service's metrics.
+SERVICE_NAME = "imagegen"
+METRICS_NAMESPACE = "ImageGeneration"
 MEMORY_MB = 1024
 # API Gateway's REST integration gives up after 29 s: the function must answer before that.
 API_TIMEOUT = Duration.seconds(28)
@@ -44,8 +47,8 @@ class ImageGeneration(Construct):
         self._config = config
         self._code = lambda_code(LAMBDA_RUNTIME)
         shared = {
-            "POWERTOOLS_SERVICE_NAME": "imagegen",
-            "POWERTOOLS_METRICS_NAMESPACE": "ImageGeneration",
+            "POWERTOOLS_SERVICE_NAME": SERVICE_NAME,
+            "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
             "POWERTOOLS_LOG_LEVEL": "INFO",
             "IMAGE_BUCKET": bucket.bucket_name,
             "JOBS_TABLE": table.table_name,

@@ -1,4 +1,5 @@
-"""Alarms on what a deployer must hear about, sent to one SNS topic."""
+"""Alarms on what a deployer must hear about, sent to one SNS topic, and a dashboard of the
+service: the API, the functions, the queues, the Bedrock models and the service's own metrics."""
 
 from __future__ import annotations
 
@@ -18,6 +19,11 @@ PERIOD = Duration.minutes(5)
 # A job normally starts within seconds; one still waiting after 15 minutes means the
 # worker is failing, throttled, or too few for the load.
 OLDEST_JOB_SECONDS = 900
+# The service's own metrics (Powertools, embedded metric format), by contract error code too.
+SERVICE_METRICS = ("ImagesGenerated", "JobRetries", "JobsDeadLettered", "PoisonMessages")
+ERROR_METRICS = ("ValidationError", "ContentFiltered", "Throttled", "ModelError", "ModelUnavailable", "ModelTimeout",
+                 "InternalError")  # fmt: skip
+WIDGET_WIDTH = 8
 
 
 class Monitoring(Construct):
@@ -31,6 +37,9 @@ class Monitoring(Construct):
         functions: Sequence[lambda_.Function],
         jobs_queue: sqs.IQueue,
         dead_letter_queue: sqs.IQueue,
+        model_ids: Sequence[str],
+        metrics_namespace: str,
+        service_name: str,
     ) -> None:
         super().__init__(scope, construct_id)
         self.topic = sns.Topic(self, "AlarmTopic", display_name="Image generation alarms", enforce_ssl=True)
@@ -61,6 +70,96 @@ class Monitoring(Construct):
             threshold=OLDEST_JOB_SECONDS,
             comparison=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
         )
+        self.dashboard = cloudwatch.Dashboard(self, "Dashboard", default_interval=Duration.hours(3))
+        self.dashboard.add_widgets(*self._api_widgets(api))
+        self.dashboard.add_widgets(*self._function_widgets(functions))
+        self.dashboard.add_widgets(*self._queue_widgets(jobs_queue, dead_letter_queue))
+        self.dashboard.add_widgets(*self._model_widgets(model_ids))
+        self.dashboard.add_widgets(*self._service_widgets(metrics_namespace, service_name))
+
+    @staticmethod
+    def _graph(title: str, metrics: Sequence[cloudwatch.IMetric]) -> cloudwatch.GraphWidget:
+        return cloudwatch.GraphWidget(title=title, left=list(metrics), width=WIDGET_WIDTH)
+
+    def _api_widgets(self, api: apigw.RestApi) -> list[cloudwatch.IWidget]:
+        return [
+            self._graph("API requests", [api.metric_count(period=PERIOD)]),
+            self._graph(
+                "API latency",
+                [api.metric_latency(period=PERIOD, statistic=stat, label=stat) for stat in ("p50", "p99")],
+            ),
+            self._graph("API errors", [api.metric_client_error(period=PERIOD), api.metric_server_error(period=PERIOD)]),
+        ]
+
+    def _function_widgets(self, functions: Sequence[lambda_.Function]) -> list[cloudwatch.IWidget]:
+        def each(metric: str, statistic: str) -> list[cloudwatch.IMetric]:
+            return [
+                function.metric(metric, period=PERIOD, statistic=statistic, label=function.node.id)
+                for function in functions
+            ]
+
+        return [
+            self._graph("Function errors and throttles", each("Errors", "Sum") + each("Throttles", "Sum")),
+            self._graph("Function duration (p99)", each("Duration", "p99")),
+            self._graph("Function concurrency (max)", each("ConcurrentExecutions", "Maximum")),
+        ]
+
+    def _queue_widgets(self, jobs_queue: sqs.IQueue, dead_letter_queue: sqs.IQueue) -> list[cloudwatch.IWidget]:
+        return [
+            self._graph("Jobs waiting", [jobs_queue.metric_approximate_number_of_messages_visible(period=PERIOD)]),
+            self._graph(
+                "Oldest job (s)",
+                [jobs_queue.metric_approximate_age_of_oldest_message(period=PERIOD, statistic="Maximum")],
+            ),
+            self._graph(
+                "Dead letters",
+                [dead_letter_queue.metric_approximate_number_of_messages_visible(period=PERIOD, statistic="Maximum")],
+            ),
+        ]
+
+    def _model_widgets(self, model_ids: Sequence[str]) -> list[cloudwatch.IWidget]:
+        def each(metric: str, statistic: str) -> list[cloudwatch.IMetric]:
+            return [
+                cloudwatch.Metric(
+                    namespace="AWS/Bedrock",
+                    metric_name=metric,
+                    dimensions_map={"ModelId": model_id},
+                    period=PERIOD,
+                    statistic=statistic,
+                    label=f"{metric} {model_id}",
+                )
+                for model_id in model_ids
+            ]
+
+        return [
+            self._graph("Model invocations", each("Invocations", "Sum")),
+            self._graph("Model latency (p99, ms)", each("InvocationLatency", "p99")),
+            self._graph(
+                "Model throttles and errors",
+                each("InvocationThrottles", "Sum")
+                + each("InvocationClientErrors", "Sum")
+                + each("InvocationServerErrors", "Sum"),
+            ),
+        ]
+
+    def _service_widgets(self, namespace: str, service_name: str) -> list[cloudwatch.IWidget]:
+        def each(names: Sequence[str]) -> list[cloudwatch.IMetric]:
+            return [
+                cloudwatch.Metric(
+                    namespace=namespace,
+                    metric_name=name,
+                    dimensions_map={"service": service_name},
+                    period=PERIOD,
+                    statistic="Sum",
+                )
+                for name in names
+            ]
+
+        return [
+            self._graph("Images generated", each(SERVICE_METRICS[:1])),
+            self._graph("Job retries and dead letters", each(SERVICE_METRICS[1:])),
+            self._graph("API errors by code", each(ERROR_METRICS)),
+        ]
 
     def _alarm(
         self,

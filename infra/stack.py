@@ -13,7 +13,13 @@ from constructs import Construct
 from infra.api import ImageApi
 from infra.async_events import AsyncJobs
 from infra.config import StackConfig
-from infra.generation import WORKER_TIMEOUT, ImageGeneration, invoke_model_statements
+from infra.generation import (
+    METRICS_NAMESPACE,
+    SERVICE_NAME,
+    WORKER_TIMEOUT,
+    ImageGeneration,
+    invoke_model_statements,
+)
 from infra.monitoring import Monitoring
 from infra.storage import IMAGES_PREFIX, REQUESTS_PREFIX, RESULTS_PREFIX, ImageStorage
 
@@ -48,6 +54,9 @@ class ImageGenStack(Stack):
             functions=self.generation.functions,
             jobs_queue=self.jobs.queue,
             dead_letter_queue=self.jobs.dead_letter_queue,
+            model_ids=[f"{config.inference_profile_prefix}{model_id}" for model_id in config.model_ids],
+            metrics_namespace=METRICS_NAMESPACE,
+            service_name=SERVICE_NAME,
         )
         self._grant_api(self.generation.api_function)
         self._grant_worker(self.generation.worker_function)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from infra.generation import API_HANDLER, WORKER_HANDLER
 
 
@@ -56,3 +58,50 @@ def test_the_topic_takes_tls_only_and_mails_the_configured_address(default, brow
     assert default.resources("AWS::SNS::Subscription") == {}
     _, subscription = browser_api_key.only("AWS::SNS::Subscription")
     assert (subscription["Protocol"], subscription["Endpoint"]) == ("email", "ops@example.com")
+
+
+def _dashboard(synth) -> dict:
+    _, dashboard = synth.only("AWS::CloudWatch::Dashboard")
+    return json.loads(synth.render(dashboard["DashboardBody"]))
+
+
+def _metrics(body: dict) -> set[tuple[str, str]]:
+    """(namespace, metric name) of every metric graphed."""
+    return {
+        (metric[0], metric[1])
+        for widget in body["widgets"]
+        for metric in widget["properties"].get("metrics", [])
+        if not metric[0].startswith(".")
+    }
+
+
+def test_the_dashboard_shows_the_api_functions_queues_models_and_service_metrics(default):
+    metrics = _metrics(_dashboard(default))
+
+    assert {
+        ("AWS/ApiGateway", "Count"),
+        ("AWS/ApiGateway", "Latency"),
+        ("AWS/ApiGateway", "5XXError"),
+        ("AWS/Lambda", "Errors"),
+        ("AWS/Lambda", "Duration"),
+        ("AWS/Lambda", "ConcurrentExecutions"),
+        ("AWS/SQS", "ApproximateAgeOfOldestMessage"),
+        ("AWS/Bedrock", "Invocations"),
+        ("AWS/Bedrock", "InvocationThrottles"),
+        ("ImageGeneration", "ImagesGenerated"),
+        ("ImageGeneration", "JobsDeadLettered"),
+        ("ImageGeneration", "ContentFiltered"),
+    } <= metrics
+
+
+def test_the_dashboard_graphs_each_enabled_model_by_the_id_it_is_invoked_with(default, inference_profile):
+    def model_ids(synth) -> set[str]:
+        return {
+            metric[metric.index("ModelId") + 1]
+            for widget in _dashboard(synth)["widgets"]
+            for metric in widget["properties"].get("metrics", [])
+            if "ModelId" in metric
+        }
+
+    assert model_ids(default) == {"stability.stable-image-core-v1:1"}
+    assert model_ids(inference_profile) == {"eu.stability.sd3-5-large-v1:0", "eu.stability.stable-image-core-v1:1"}
