@@ -27,6 +27,10 @@ Context keys and their defaults:
 - `imagegen:alarmEmail` (`""`): an address subscribed to the alarm topic; empty for none.
 - `imagegen:logRetentionDays` (`30`): retention of every log group, a value CloudWatch
   Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, ...).
+- `imagegen:snapStart` (`false`): Lambda SnapStart on both functions: each deployment
+  publishes a version, the API and the queue invoke it through a `live` alias, and a cold
+  start resumes from a snapshot taken after the imports instead of running them. SnapStart
+  is billed (snapshot cache and restores) and offered in some regions only.
 
 On the command line every value arrives as a string: numbers are parsed, and lists may be
 given as JSON (`'["core","ultra"]'`) or comma-separated (`core,ultra`).
@@ -95,6 +99,12 @@ def _cli_number(value: object) -> object:
     return value
 
 
+def _cli_bool(value: object) -> object:
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    return value
+
+
 def _cli_list(value: object) -> object:
     if isinstance(value, str):
         text = value.strip()
@@ -107,6 +117,7 @@ def _cli_list(value: object) -> object:
 CliInt = Annotated[int, BeforeValidator(_cli_int)]
 CliNumber = Annotated[float, BeforeValidator(_cli_number)]
 CliList = Annotated[list[str], BeforeValidator(_cli_list)]
+CliBool = Annotated[bool, BeforeValidator(_cli_bool)]
 
 
 class StackConfig(BaseModel):
@@ -129,6 +140,7 @@ class StackConfig(BaseModel):
     cors_allow_origins: CliList = Field(default_factory=list)
     alarm_email: str = ""
     log_retention_days: CliInt = 30
+    snap_start: CliBool = False
 
     @field_validator("enabled_models")
     @classmethod

@@ -91,6 +91,15 @@ class ImageGeneration(Construct):
             },
         )
         self.functions = (self.api_function, self.worker_function)
+        # What the API and the queue invoke: with SnapStart, the published version behind an
+        # alias (SnapStart applies to published versions only); else the function itself.
+        self.api_target: lambda_.IFunction = self._target(self.api_function)
+        self.worker_target: lambda_.IFunction = self._target(self.worker_function)
+
+    def _target(self, function: lambda_.Function) -> lambda_.IFunction:
+        if not self._config.snap_start:
+            return function
+        return lambda_.Alias(self, f"{function.node.id}Live", alias_name="live", version=function.current_version)
 
     def _function(
         self, construct_id: str, *, description: str, handler: str, timeout: Duration, environment: dict[str, str]
@@ -119,6 +128,12 @@ class ImageGeneration(Construct):
             log_group=log_group,
             role=role,
             environment=environment,
+            snap_start=lambda_.SnapStartConf.ON_PUBLISHED_VERSIONS if self._config.snap_start else None,
+            # A retained version keeps its snapshot cached, and billed: each deployment's
+            # version replaces the previous one.
+            current_version_options=lambda_.VersionOptions(removal_policy=RemovalPolicy.DESTROY)
+            if self._config.snap_start
+            else None,
         )
 
 

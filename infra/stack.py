@@ -45,7 +45,7 @@ class ImageGenStack(Stack):
             queue=self.jobs.queue,
             event_bus=self.jobs.event_bus,
         )
-        self.api = ImageApi(self, "Api", config=config, handler=self.generation.api_function)
+        self.api = ImageApi(self, "Api", config=config, handler=self.generation.api_target)
         self.monitoring = Monitoring(
             self,
             "Monitoring",
@@ -59,7 +59,7 @@ class ImageGenStack(Stack):
             service_name=SERVICE_NAME,
         )
         self._grant_api(self.generation.api_function)
-        self._grant_worker(self.generation.worker_function)
+        self._grant_worker(self.generation.worker_function, self.generation.worker_target)
         self._add_outputs()
 
     def _grant_common(self, function: lambda_.Function) -> None:
@@ -75,14 +75,14 @@ class ImageGenStack(Stack):
         )
         self.jobs.queue.grant_send_messages(function)
 
-    def _grant_worker(self, function: lambda_.Function) -> None:
+    def _grant_worker(self, function: lambda_.Function, target: lambda_.IFunction) -> None:
         self._grant_common(function)
         self._grant_objects(function, ["s3:GetObject"], REQUESTS_PREFIX)
         self._grant_objects(function, ["s3:PutObject"], RESULTS_PREFIX)
         self.jobs.table.grant(function, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem")
         self.jobs.event_bus.grant_put_events_to(function)
         # Grants the worker the queue's receive, delete and visibility actions.
-        function.add_event_source(
+        target.add_event_source(
             event_sources.SqsEventSource(
                 self.jobs.queue,
                 batch_size=self.config.worker_batch_size,

@@ -45,6 +45,9 @@ INFERENCE_PROFILE = {
     "imagegen:corsAllowOrigins": ["https://a.example.com", "http://localhost:3000"],
 }
 
+# Cold starts resumed from snapshots: versions behind "live" aliases.
+SNAP_START = {"imagegen:snapStart": True}
+
 
 @dataclass
 class Synth:
@@ -167,6 +170,11 @@ def inference_profile() -> Synth:
     return synth(INFERENCE_PROFILE)
 
 
-@pytest.fixture(scope="session", params=["default", "browser_api_key", "inference_profile"])
+@pytest.fixture(scope="session")
+def snap_start() -> Synth:
+    return synth(SNAP_START)
+
+
+@pytest.fixture(scope="session", params=["default", "browser_api_key", "inference_profile", "snap_start"])
 def any_deployment(request: pytest.FixtureRequest) -> Synth:
     return request.getfixturevalue(request.param)

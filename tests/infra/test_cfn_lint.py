@@ -13,7 +13,7 @@ from cfnlint.api import lint
 TOLERATED = {"W3005"}
 
 
-@pytest.mark.parametrize("deployment", ["default", "browser_api_key", "inference_profile"])
+@pytest.mark.parametrize("deployment", ["default", "browser_api_key", "inference_profile", "snap_start"])
 def test_cfn_lint_reports_nothing_but_cdks_redundant_depends_on(request, deployment):
     template = request.getfixturevalue(deployment).template
 

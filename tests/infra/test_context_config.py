@@ -39,6 +39,7 @@ def test_command_line_strings_are_parsed():
             "imagegen:corsAllowOrigins": '["https://app.example.com"]',
             "imagegen:retentionDays": "14",
             "imagegen:throttleRateLimit": "2.5",
+            "imagegen:snapStart": "true",
         }
     )
 
@@ -46,6 +47,7 @@ def test_command_line_strings_are_parsed():
     assert config.cors_allow_origins == ["https://app.example.com"]
     assert config.retention_days == 14
     assert config.throttle_rate_limit == 2.5
+    assert config.snap_start is True
 
 
 def test_model_ids_come_from_the_runtime_catalog():

@@ -107,3 +107,44 @@ def test_the_runtime_settings_model_accepts_the_environment(any_deployment, hand
     # Each variable the stack sets is one the runtime reads (or Powertools does).
     read_by_runtime = {field.alias for field in Settings.model_fields.values()}
     assert {name for name in env if not name.startswith("POWERTOOLS_")} <= read_by_runtime
+
+
+def test_without_snap_start_the_functions_are_invoked_directly(default):
+    assert default.resources("AWS::Lambda::Alias") == {}
+    for _, function in default.resources("AWS::Lambda::Function").items():
+        assert "SnapStart" not in function
+
+
+def test_with_snap_start_the_api_and_the_queue_invoke_a_published_version_through_an_alias(snap_start):
+    functions = snap_start.resources("AWS::Lambda::Function")
+    aliases = snap_start.resources("AWS::Lambda::Alias")
+    versions = snap_start.resources("AWS::Lambda::Version")
+
+    assert all(f["SnapStart"] == {"ApplyOn": "PublishedVersions"} for f in functions.values())
+    # An old version would keep its snapshot cached and billed: each deployment deletes it.
+    assert all(
+        resource["DeletionPolicy"] == "Delete"
+        for resource in snap_start.template["Resources"].values()
+        if resource["Type"] == "AWS::Lambda::Version"
+    )
+    assert sorted(snap_start.render(a["FunctionName"]) for a in aliases.values()) == sorted(
+        f"${{{logical_id}}}" for logical_id in functions
+    )
+    assert {a["Name"] for a in aliases.values()} == {"live"}
+    assert {snap_start.render(a["FunctionVersion"]) for a in aliases.values()} == {
+        f"${{{logical_id}.Version}}" for logical_id in versions
+    }
+    api_alias, worker_alias = (
+        snap_start.logical_id(alias)
+        for alias in (snap_start.stack.generation.api_target, snap_start.stack.generation.worker_target)
+    )
+    uris = {
+        snap_start.render(method["Integration"]["Uri"])
+        for method in snap_start.resources("AWS::ApiGateway::Method").values()
+        if method.get("Integration", {}).get("Type") == "AWS_PROXY"
+    }
+    assert uris and all(f"${{{api_alias}}}" in uri for uri in uris)
+    [mapping] = snap_start.resources("AWS::Lambda::EventSourceMapping").values()
+    function_name = snap_start.render(mapping["FunctionName"])  # the function's name, qualified by the alias
+    assert f"${{{worker_alias}}}" in function_name
+    assert function_name.endswith(":live")
