@@ -9,7 +9,7 @@ import base64
 import binascii
 import functools
 import json
-import random
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -78,6 +78,9 @@ def _from_botocore_error(error: BotoCoreError) -> ImageServiceError:
     return InternalError("Unexpected error calling Amazon Bedrock.")
 
 
+_JITTER = secrets.SystemRandom()
+
+
 def _retry_decision(
     max_attempts: int,
     response: tuple[Any, dict[str, Any]] | None = None,
@@ -96,7 +99,8 @@ def _retry_decision(
         return False
     code = response[1].get("Error", {}).get("Code") if response else None
     if code == "ServiceQuotaExceededException" and attempts < max_attempts:
-        return random.random() * min(2 ** (attempts - 1), 20)  # jitter, as botocore backs off
+        # Jitter from the OS: environments resumed from one SnapStart snapshot share `random`'s state.
+        return _JITTER.random() * min(2 ** (attempts - 1), 20)
     return None
 
 
