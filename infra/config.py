@@ -27,10 +27,11 @@ Context keys and their defaults:
 - `imagegen:alarmEmail` (`""`): an address subscribed to the alarm topic; empty for none.
 - `imagegen:logRetentionDays` (`30`): retention of every log group, a value CloudWatch
   Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, ...).
-- `imagegen:snapStart` (`false`): Lambda SnapStart on both functions: each deployment
-  publishes a version, the API and the queue invoke it through a `live` alias, and a cold
-  start resumes from a snapshot taken after the imports instead of running them. SnapStart
-  is billed (snapshot cache and restores) and offered in some regions only.
+- `imagegen:snapStart` (`false`): Lambda SnapStart on both functions: a deployment that
+  changes a function publishes a new version, which the API and the queue invoke through a
+  `live` alias, and a cold start resumes from a snapshot taken after the imports instead of
+  running them. SnapStart is billed (snapshot cache and restores) and offered in some regions
+  only.
 
 On the command line every value arrives as a string: numbers are parsed, and lists may be
 given as JSON (`'["core","ultra"]'`) or comma-separated (`core,ultra`).

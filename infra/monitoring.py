@@ -14,6 +14,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
+from imagegen.errors import error_codes, metric_name
 
 PERIOD = Duration.minutes(5)
 # A job normally starts within seconds; one still waiting after 15 minutes means the
@@ -21,8 +22,7 @@ PERIOD = Duration.minutes(5)
 OLDEST_JOB_SECONDS = 900
 # The service's own metrics (Powertools, embedded metric format), by contract error code too.
 SERVICE_METRICS = ("ImagesGenerated", "JobRetries", "JobsDeadLettered", "PoisonMessages")
-ERROR_METRICS = ("ValidationError", "ContentFiltered", "Throttled", "ModelError", "ModelUnavailable", "ModelTimeout",
-                 "InternalError")  # fmt: skip
+ERROR_METRICS = tuple(metric_name(code) for code in error_codes())
 WIDGET_WIDTH = 8
 
 

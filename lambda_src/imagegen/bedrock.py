@@ -10,6 +10,7 @@ import binascii
 import functools
 import json
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +22,7 @@ from botocore.exceptions import (
     ConnectTimeoutError,
     ReadTimeoutError,
 )
+from botocore.retries import standard as standard_retries
 
 from imagegen import aws_clients
 from imagegen.catalog import CONTENT_TYPES, ModelSpec
@@ -81,27 +83,34 @@ def _from_botocore_error(error: BotoCoreError) -> ImageServiceError:
 _JITTER = secrets.SystemRandom()
 
 
+_RETRY_EVENT = "needs-retry.bedrock-runtime"
+_BOTOCORE_RETRY_ID = "retry-config-bedrock-runtime"  # botocore's standard-mode handler
+
+
 def _retry_decision(
+    standard: Callable[..., float | None],
     max_attempts: int,
+    *,
     response: tuple[Any, dict[str, Any]] | None = None,
     caught_exception: Exception | None = None,
     attempts: int = 1,
-    **_: Any,
-) -> bool | float | None:
-    """Registered first on needs-retry, before botocore's own retry handler: False ends the call,
-    a number retries after that many seconds, None leaves the decision to botocore.
+    **kwargs: Any,
+) -> float | None:
+    """The client's one needs-retry handler: seconds to wait before the next attempt, or None.
 
     - A read timeout means the model is probably still generating: a retry would pay for a
-      second image and overrun the caller's time budget, so it ends the call.
+      second image and overrun the caller's time budget. It ends the call without asking
+      botocore, which would also spend its retry quota on it.
     - ServiceQuotaExceededException ("try again later") is retried like a throttle, which
-      botocore's standard mode does not do for this code: with its backoff, up to max_attempts."""
+      botocore's standard mode does not do for this code, up to max_attempts.
+    - Anything else is botocore's standard decision (conditions, retry quota, backoff)."""
     if isinstance(caught_exception, ReadTimeoutError):
-        return False
+        return None
     code = response[1].get("Error", {}).get("Code") if response else None
-    if code == "ServiceQuotaExceededException" and attempts < max_attempts:
+    if code == "ServiceQuotaExceededException":
         # Jitter from the OS: environments resumed from one SnapStart snapshot share `random`'s state.
-        return _JITTER.random() * min(2 ** (attempts - 1), 20)
-    return None
+        return _JITTER.random() * min(2 ** (attempts - 1), 20) if attempts < max_attempts else None
+    return standard(response=response, caught_exception=caught_exception, attempts=attempts, **kwargs)
 
 
 def create_client(settings: Settings) -> Any:
@@ -118,9 +127,14 @@ def create_client(settings: Settings) -> Any:
             max_pool_connections=16,
         ),
     )
-    client.meta.events.register_first(
-        "needs-retry.bedrock-runtime.InvokeModel", functools.partial(_retry_decision, settings.bedrock_max_attempts)
-    )
+    # botocore calls every needs-retry handler: its own is replaced by one that asks it only
+    # when the call may be retried (a standard handler of our own, whose decision it wraps).
+    events = client.meta.events
+    events.unregister(_RETRY_EVENT, unique_id=_BOTOCORE_RETRY_ID)
+    standard = standard_retries.register_retry_handler(client, max_attempts=settings.bedrock_max_attempts)
+    events.unregister(_RETRY_EVENT, unique_id=_BOTOCORE_RETRY_ID)
+    decide = functools.partial(_retry_decision, standard.needs_retry, settings.bedrock_max_attempts)
+    events.register(_RETRY_EVENT, decide, unique_id="imagegen-bedrock-retries")
     return client
 
 

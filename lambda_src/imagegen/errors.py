@@ -94,3 +94,20 @@ class ModelTimeout(ImageServiceError):
     code = "model_timeout"
     status = 504
     retryable_by_default = True
+
+
+def metric_name(code: str) -> str:
+    """The metric that counts an error code: content_filtered -> ContentFiltered."""
+    return "".join(part.title() for part in code.split("_"))
+
+
+def error_codes() -> list[str]:
+    """Every error code of the contract, in the order the classes are defined."""
+    codes: list[str] = []
+    pending = [ImageServiceError]
+    while pending:
+        cls = pending.pop(0)
+        if cls.code not in codes:
+            codes.append(cls.code)
+        pending.extend(cls.__subclasses__())
+    return codes

@@ -148,3 +148,9 @@ def test_with_snap_start_the_api_and_the_queue_invoke_a_published_version_throug
     function_name = snap_start.render(mapping["FunctionName"])  # the function's name, qualified by the alias
     assert f"${{{worker_alias}}}" in function_name
     assert function_name.endswith(":live")
+
+
+def test_the_synth_warns_about_nothing(any_deployment):
+    from aws_cdk.assertions import Annotations, Match
+
+    assert Annotations.from_stack(any_deployment.stack).find_warning("*", Match.any_value()) == []

@@ -188,3 +188,43 @@ def test_transport_failures(exception, expected):
 
     with pytest.raises(expected):
         generate(BedrockImageModel(Failing()))
+
+
+class StandardRetries:
+    """A stand-in for botocore's standard retry handler that records being asked."""
+
+    def __init__(self, answer: float | None):
+        self.answer = answer
+        self.asked = 0
+
+    def needs_retry(self, **_):
+        self.asked += 1
+        return self.answer
+
+
+def _decide(standard: StandardRetries, *, code: str | None = None, exception=None, attempts: int = 1):
+    from imagegen.bedrock import _retry_decision
+
+    response = (None, {"Error": {"Code": code}}) if code else None
+    return _retry_decision(
+        standard.needs_retry, 3, response=response, caught_exception=exception, attempts=attempts, request_dict={}
+    )
+
+
+def test_a_read_timeout_is_never_retried_and_costs_no_retry_quota():
+    standard = StandardRetries(answer=0.5)
+    assert _decide(standard, exception=ReadTimeoutError(endpoint_url="https://bedrock")) is None
+    assert standard.asked == 0  # botocore would take retry quota for it and not give it back
+
+
+def test_quota_refusals_are_retried_with_backoff_until_the_last_attempt():
+    standard = StandardRetries(answer=None)
+    delays = [_decide(standard, code="ServiceQuotaExceededException", attempts=n) for n in (1, 2, 3)]
+    assert 0 <= delays[0] <= 1 and 0 <= delays[1] <= 2
+    assert delays[2] is None
+    assert standard.asked == 0
+
+
+def test_everything_else_is_botocores_standard_decision():
+    assert _decide(StandardRetries(answer=0.25), code="ThrottlingException") == 0.25
+    assert _decide(StandardRetries(answer=None), code="ValidationException") is None

@@ -18,8 +18,8 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from imagegen import dependencies as deps
-from imagegen import submission
-from imagegen.errors import ImageServiceError, InternalError, NotFound, Throttled
+from imagegen import snapstart, submission
+from imagegen.errors import ImageServiceError, InternalError, NotFound, Throttled, metric_name
 from imagegen.generation import generate_images
 from imagegen.http_body import check_body_admissible, loads_strict, with_lowercase_media_type
 from imagegen.observability import logger, metrics, tracer
@@ -28,6 +28,7 @@ from imagegen.validation import invalid, validation_error
 from imagegen.views import ErrorResponse, GenerationResponse, JobAccepted, JobView
 
 router = Router()
+snapstart.register()
 
 
 def _errors(descriptions: dict[int, str]) -> dict[int, Any]:
@@ -171,10 +172,22 @@ def openapi():
             responses = operation.get("responses", {})
             if "HTTPValidationError" in json.dumps(responses.get("422", {})):
                 del responses["422"]
-    if "HTTPValidationError" not in json.dumps(document["paths"]):
-        for name in ("HTTPValidationError", "ValidationError"):
-            document.get("components", {}).get("schemas", {}).pop(name, None)
+    _drop_unreferenced_schemas(document)
     return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=document)
+
+
+def _drop_unreferenced_schemas(document: dict[str, Any]) -> None:
+    """Removes the component schemas that nothing left refers to, directly or through others."""
+    components = document.get("components", {})
+    schemas = components.get("schemas", {})
+    while True:
+        # Everything that may refer to a schema: the paths, the other components, the schemas.
+        text = json.dumps([document.get("paths"), {k: v for k, v in components.items() if k != "schemas"}, schemas])
+        unused = [name for name in schemas if f'"#/components/schemas/{name}"' not in text]
+        if not unused:
+            return
+        for name in unused:
+            del schemas[name]
 
 
 def _error_response(error: ImageServiceError) -> Response:
@@ -189,7 +202,7 @@ def _error_response(error: ImageServiceError) -> Response:
 
 def _count(error: ImageServiceError) -> None:
     # e.g. ContentFiltered, ModelTimeout: one metric per contract error code.
-    metrics.add_metric(name="".join(p.title() for p in error.code.split("_")), unit=MetricUnit.Count, value=1)
+    metrics.add_metric(name=metric_name(error.code), unit=MetricUnit.Count, value=1)
 
 
 def handle_service_error(error: ImageServiceError) -> Response:

@@ -11,9 +11,11 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from imagegen import dependencies as deps
-from imagegen import job_runner
+from imagegen import job_runner, snapstart
 from imagegen.observability import logger, metrics, tracer
 from imagegen.triggers import PoisonMessage, parse_message
+
+snapstart.register()
 
 # Time a job may need: a model call (read timeout) plus storing, writing and publishing.
 _JOB_HEADROOM_SECONDS = 30
