@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import time
 
+import pytest
+
 from offline.lambda_events import LambdaContext, sqs_event
 from tests.integration.conftest import configure, drain
 from tests.integration.test_jobs import outcome_events
@@ -252,3 +254,68 @@ def test_a_reused_request_id_handed_back_on_its_last_delivery_leaves_the_first_j
     assert dependencies.jobs().get(item.job_id).status == "queued"
     [refused] = outcome_events(aws)  # the second is refused as it would have been with time left
     assert refused["detail"]["error"]["details"]["errors"][0]["field"] == "request_id"
+
+
+def _images(aws) -> set[str]:
+    listing = aws.client("s3").list_objects_v2(Bucket=aws.bucket, Prefix="images/")
+    return {o["Key"] for o in listing.get("Contents", [])}
+
+
+def test_a_delivery_overtaken_after_its_lease_keeps_none_of_its_images(api, aws, monkeypatch):
+    """A delivery so slow that its lease ran out and another took the job over must not leave
+    its images behind: only the delivery holding the job records any."""
+    from imagegen import dependencies, job_runner
+    from imagegen.triggers import WorkItem
+
+    [job_id] = job_ids(api, 1)
+    generate = job_runner.generate_images
+    overtaken = []
+
+    def slow_generation(*args, **kwargs):
+        images = generate(*args, **kwargs)
+        time.sleep(1.1)  # the lease (0 s) runs out, and another delivery claims the job
+        overtaken.append(dependencies.jobs().claim(job_id, lease_seconds=60))
+        return images
+
+    monkeypatch.setattr(job_runner, "generate_images", slow_generation)
+    before = _images(aws)
+
+    job_runner.run(WorkItem(job_id=job_id, trigger="api", request_id=job_id), receive_count=1, lease_seconds=0)
+
+    assert overtaken[0] is not None
+    assert _images(aws) == before
+    job = dependencies.jobs().get(job_id)
+    assert (job.status, job.images, job.attempt) == ("running", [], overtaken[0].attempt)
+
+
+def test_an_unexpected_error_fails_the_job_as_internal_without_a_stack_trace(api, aws, worker_source, monkeypatch):
+    from imagegen import job_runner
+
+    def broken(*_args, **_kwargs):
+        raise KeyError("images")  # a bug, not a domain error
+
+    monkeypatch.setattr(job_runner, "generate_images", broken)
+    [job_id] = job_ids(api, 1)
+    drain(worker_source)
+
+    job = api("GET", f"/jobs/{job_id}")[2]
+    assert (job["status"], job["error"]["code"]) == ("failed", "internal_error")
+    assert "KeyError" not in json.dumps(job) and "Traceback" not in json.dumps(job)
+    assert json.loads(dead_letters(aws)[0]) == {"job_id": job_id}  # retried, then kept for a redrive
+
+
+def test_a_duplicate_delivery_while_another_announces_comes_back_to_check(api, aws, worker_source):
+    from imagegen import dependencies, job_runner
+    from imagegen.errors import ModelError
+    from imagegen.triggers import WorkItem
+
+    [job_id] = job_ids(api, 1)
+    jobs = dependencies.jobs()
+    jobs.fail(jobs.claim(job_id, lease_seconds=60), ModelError("down", retryable=False))
+    assert jobs.begin_announcing(job_id, lease_seconds=60) is not None  # delivery A is announcing
+
+    with pytest.raises(job_runner.RetryLater) as later:
+        job_runner.run(WorkItem(job_id=job_id, trigger="api", request_id=job_id), receive_count=1, lease_seconds=60)
+
+    assert later.value.delay_seconds == job_runner.ANNOUNCE_LEASE_SECONDS  # when A's right to announce ends
+    assert outcome_events(aws) == []  # nothing announced twice meanwhile
