@@ -65,8 +65,12 @@ def _from_client_error(error: ClientError) -> ImageServiceError:
     if code in ("ModelNotReadyException", "ServiceUnavailableException"):
         return ModelUnavailable("The model is not available right now; try again later.")
     if code in ("AccessDeniedException", "ResourceNotFoundException"):
-        # Not transient: model access must be enabled in the Bedrock console for this account and region.
-        return ModelUnavailable("This deployment cannot use the model (model access not enabled?).", retryable=False)
+        # Not worth queueing again: the model's AWS Marketplace subscription in this account (or
+        # the role's permission) is missing, which takes someone to fix.
+        return ModelUnavailable(
+            "This deployment cannot use the model (is its AWS Marketplace subscription in place?).",
+            retryable=False,
+        )
     if code == "ValidationException":
         return ValidationFailed(f"The model rejected the request: {message}", details={"source": "model"})
     return InternalError(f"Unexpected Bedrock error {code or 'without a code'}.")
