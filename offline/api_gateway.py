@@ -18,6 +18,9 @@ MAX_PAYLOAD_BYTES = 10 * 1024 * 1024  # API Gateway's own limit
 
 class _ProxyHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # The headers and the body go out in two writes: with Nagle's algorithm the body would wait
+    # for the client's delayed ACK of the headers (about 40 ms on every keep-alive request).
+    disable_nagle_algorithm = True
     server: ApiGatewayServer
 
     def log_message(self, format: str, *args: Any) -> None:
