@@ -181,14 +181,19 @@ def drain(source: SqsEventSource, *, max_batches: int = 50) -> int:
     raise AssertionError("the queue did not drain")
 
 
+def take_messages(aws: Resources, queue_name: str) -> list[str]:
+    """The bodies of the messages on a queue, taken off it (deleted, not just hidden)."""
+    sqs, url = aws.client("sqs"), aws.queue_url(queue_name)
+    bodies = []
+    while messages := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
+        for message in messages:
+            bodies.append(message["Body"])
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+    return bodies
+
+
 @pytest.fixture(autouse=True)
 def empty_queues(aws: Resources) -> Iterator[None]:
     yield
-    sqs = aws.client("sqs")
     for name in (aws.queue_name, aws.dead_letter_queue_name, aws.outcomes_queue_name):
-        url = aws.queue_url(name)
-        while messages := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=0).get(
-            "Messages", []
-        ):
-            for message in messages:
-                sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+        take_messages(aws, name)

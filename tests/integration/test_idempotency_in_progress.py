@@ -23,6 +23,7 @@ import pytest
 from offline.aws_services import Resources
 from offline.lambda_events import api_gateway_event
 from offline.local_lambda import LocalFunction
+from tests.integration.conftest import take_messages
 
 PROMPT = "A lighthouse at dusk"
 # Only guards against a hang when something is broken; nothing waits this long when it works.
@@ -159,12 +160,7 @@ def job_keys(aws: Resources) -> set[str]:
 def take_queued_jobs(aws: Resources) -> list[dict[str, Any]]:
     """The job messages on the jobs queue, taken off it (S3's test event of the bucket
     notification may be there too when this test runs first)."""
-    sqs, url = aws.client("sqs"), aws.queue_url(aws.queue_name)
-    bodies = []
-    while messages := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
-        for message in messages:
-            bodies.append(json.loads(message["Body"]))
-            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+    bodies = [json.loads(body) for body in take_messages(aws, aws.queue_name)]
     return [body for body in bodies if "job_id" in body]
 
 

@@ -9,7 +9,7 @@ import pytest
 import requests
 from PIL import Image
 
-from tests.integration.conftest import configure, drain
+from tests.integration.conftest import configure, drain, take_messages
 
 PROMPT = "A lighthouse at dusk"
 
@@ -20,13 +20,7 @@ def submit(api, body, **headers):
 
 
 def outcome_events(aws) -> list[dict]:
-    sqs, url = aws.client("sqs"), aws.queue_url(aws.outcomes_queue_name)
-    events = []
-    while messages := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
-        for message in messages:
-            events.append(json.loads(message["Body"]))
-            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
-    return events
+    return [json.loads(body) for body in take_messages(aws, aws.outcomes_queue_name)]
 
 
 def test_a_job_goes_from_queued_to_succeeded(api, worker_source, aws):
