@@ -184,9 +184,9 @@ def _refusal(item: WorkItem) -> WorkItem:
     )
 
 
-def _job_to_run(item: WorkItem, receive_count: int) -> tuple[WorkItem, JobRecord] | None:
-    """The job `item` asks for (or the job refusing it), if it still has to run; None when there
-    is nothing to run (a duplicate, an outcome that only needed announcing)."""
+def _job_to_run(item: WorkItem, receive_count: int) -> WorkItem | None:
+    """The work to run for `item`: itself, or the job refusing it; None when there is nothing
+    to run (a duplicate, an outcome that only needed announcing)."""
     jobs = deps.jobs()
     try:
         _create_if_new(item)
@@ -206,7 +206,7 @@ def _job_to_run(item: WorkItem, receive_count: int) -> tuple[WorkItem, JobRecord
         return None
     # Queued, running, or failed transiently (a redrive asks to run it again; only the new
     # outcome is announced).
-    return item, job
+    return item
 
 
 def hand_back(item: WorkItem, *, receive_count: int) -> None:
@@ -214,14 +214,14 @@ def hand_back(item: WorkItem, *, receive_count: int) -> None:
     delivery, is recorded as failed (so it never sits queued behind the dead-letter queue)."""
     if receive_count < deps.settings().max_receive_count:
         raise RetryLater(InternalError("Not enough time left in this invocation."), 0)
-    if (found := _job_to_run(item, receive_count)) is None:
+    work = _job_to_run(item, receive_count)
+    if work is None:
         return
-    item, _ = found
-    claimed = deps.jobs().claim(item.job_id, lease_seconds=ANNOUNCE_LEASE_SECONDS)
+    claimed = deps.jobs().claim(work.job_id, lease_seconds=ANNOUNCE_LEASE_SECONDS)
     if claimed is None:
         raise RetriesExhausted("no time left on its last delivery")
     # A request already known to be invalid fails as such; any other is for a redrive to run.
-    error = item.problem or InternalError(
+    error = work.problem or InternalError(
         "The worker ran out of time before running this job; redrive the dead-letter queue."
     )
     _fail(claimed, error, receive_count)
@@ -230,20 +230,20 @@ def hand_back(item: WorkItem, *, receive_count: int) -> None:
 @tracer.capture_method(capture_response=False)
 def run(item: WorkItem, *, receive_count: int, lease_seconds: int) -> None:
     """Takes `item` to succeeded or failed, or raises RetryLater / RetriesExhausted."""
-    if (found := _job_to_run(item, receive_count)) is None:
+    work = _job_to_run(item, receive_count)  # the item itself, or the job refusing it
+    if work is None:
         return
-    item, _ = found
     jobs = deps.jobs()
-    claimed = jobs.claim(item.job_id, lease_seconds=lease_seconds)
+    claimed = jobs.claim(work.job_id, lease_seconds=lease_seconds)
     if claimed is None:
-        current = jobs.get(item.job_id)
+        current = jobs.get(work.job_id)
         if current is not None and current.status == "running" and current.lease_until:
             # Another delivery is running it: come back when that lease ends to see it finished.
             wait = max(current.lease_until - int(time.time()), 1)
             raise RetryLater(InternalError("The job is being run by another delivery."), wait)
         return
     try:
-        request = _load_request(item, claimed)
+        request = _load_request(work, claimed)
         images = generate_images(request, owner_id=claimed.job_id, model=deps.image_model(), store=deps.store())
     except Superseded:
         # Nothing of this write is left to generate, and the result file belongs to the newer
