@@ -107,9 +107,10 @@ class ImageStore:
             self._client.head_object(Bucket=self._bucket, Key=key, IfMatch=_quoted(etag))
         except ClientError as exc:
             # A HEAD answer has no body: the error code is the HTTP status.
-            if exc.response.get("Error", {}).get("Code") in ("412", "PreconditionFailed"):
+            code = exc.response.get("Error", {}).get("Code")
+            if code in ("412", "PreconditionFailed"):
                 return True
-            if exc.response.get("Error", {}).get("Code") in ("404", "403", "NoSuchKey"):
+            if code in ("404", "403", "NoSuchKey"):
                 return False
             raise
         return False

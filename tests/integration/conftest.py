@@ -181,6 +181,12 @@ def drain(source: SqsEventSource, *, max_batches: int = 50) -> int:
     raise AssertionError("the queue did not drain")
 
 
+def image_keys(aws: Resources) -> set[str]:
+    """The keys of every image in the bucket."""
+    listing = aws.client("s3").list_objects_v2(Bucket=aws.bucket, Prefix="images/")
+    return {o["Key"] for o in listing.get("Contents", [])}
+
+
 def take_messages(aws: Resources, queue_name: str) -> list[str]:
     """The bodies of the messages on a queue, taken off it (deleted, not just hidden)."""
     sqs, url = aws.client("sqs"), aws.queue_url(queue_name)

@@ -11,14 +11,9 @@ import requests
 from imagegen.catalog import ASPECT_RATIO_SIZES
 from PIL import Image
 
-from tests.integration.conftest import configure
+from tests.integration.conftest import configure, image_keys
 
 PROMPT = "A car made out of vegetables."
-
-
-def objects(aws) -> list[str]:
-    listing = aws.client("s3").list_objects_v2(Bucket=aws.bucket, Prefix="images/")
-    return [o["Key"] for o in listing.get("Contents", [])]
 
 
 def download(url: str) -> Image.Image:
@@ -80,7 +75,7 @@ def test_same_seed_gives_the_same_image_and_identical_requests_never_collide(api
 
     assert first["images"][0]["seed"] == second["images"][0]["seed"] == 1234
     assert first["images"][0]["key"] != second["images"][0]["key"]
-    assert {first["images"][0]["key"], second["images"][0]["key"]} <= set(objects(aws))
+    assert {first["images"][0]["key"], second["images"][0]["key"]} <= image_keys(aws)
     assert (
         requests.get(first["images"][0]["url"], timeout=10).content
         == requests.get(second["images"][0]["url"], timeout=10).content
@@ -107,7 +102,7 @@ def test_count_makes_parallel_calls_with_consecutive_seeds(api, model, aws):
     assert [image["seed"] for image in body["images"]] == [10, 11, 12, 13]
     assert len({image["key"] for image in body["images"]}) == 4
     assert sorted(call["body"]["seed"] for call in model.calls()[-4:]) == [10, 11, 12, 13]
-    assert all(image["key"] in objects(aws) for image in body["images"])
+    assert all(image["key"] in image_keys(aws) for image in body["images"])
 
 
 def test_seeds_wrap_past_the_model_maximum(api):
@@ -187,7 +182,7 @@ BAD_REQUESTS = [
 
 @pytest.mark.parametrize(("request_body", "field"), BAD_REQUESTS)
 def test_bad_input_is_a_400_naming_the_field_and_calls_no_model(api, model, aws, request_body, field):
-    before_calls, before_objects = model.count(), objects(aws)
+    before_calls, before_objects = model.count(), image_keys(aws)
 
     status, _, body = api("POST", "/images", request_body)
 
@@ -195,7 +190,7 @@ def test_bad_input_is_a_400_naming_the_field_and_calls_no_model(api, model, aws,
     assert body["error"]["code"] == "validation_error"
     assert field in [error["field"] for error in body["error"]["details"]["errors"]]
     assert model.count() == before_calls
-    assert objects(aws) == before_objects
+    assert image_keys(aws) == before_objects
 
 
 @pytest.mark.parametrize(
@@ -276,13 +271,13 @@ FAULTS = [
 @pytest.mark.parametrize(("fault", "status", "code"), FAULTS)
 def test_model_faults_map_to_the_contract_errors_and_store_nothing(api, model, aws, fault, status, code):
     model.fault(fault, times=10)
-    before = objects(aws)
+    before = image_keys(aws)
 
     got, headers, body = api("POST", "/images", {"prompt": PROMPT})
 
     assert (got, body["error"]["code"]) == (status, code)
     assert "Traceback" not in json.dumps(body)
-    assert objects(aws) == before
+    assert image_keys(aws) == before
     if status == 429:
         assert int(headers["Retry-After"]) > 0
 
@@ -292,19 +287,19 @@ def test_model_faults_map_to_the_contract_errors_and_store_nothing(api, model, a
 )
 def test_filtered_content_is_a_422_and_stores_nothing(api, model, aws, fault, reason):
     model.fault(fault)
-    before = objects(aws)
+    before = image_keys(aws)
     status, _, body = api("POST", "/images", {"prompt": PROMPT})
     assert (status, body["error"]["code"]) == (422, "content_filtered")
     assert body["error"]["details"]["reason"] == reason
-    assert objects(aws) == before
+    assert image_keys(aws) == before
 
 
 def test_one_filtered_image_of_four_stores_none(api, model, aws):
     model.fault("filter_output", times=1)
-    before = objects(aws)
+    before = image_keys(aws)
     status, _, body = api("POST", "/images", {"prompt": PROMPT, "count": 4})
     assert (status, body["error"]["code"]) == (422, "content_filtered")
-    assert objects(aws) == before
+    assert image_keys(aws) == before
 
 
 @pytest.mark.parametrize("fault", ["throttle", "quota_exceeded"])

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from tests.integration.conftest import configure, drain
+from tests.integration.conftest import configure, drain, image_keys
 from tests.integration.test_jobs import outcome_events
 
 
@@ -35,11 +35,6 @@ def put_event(aws, detail: dict | str, detail_type: str = "ImageGenerationReques
     )
     assert response["FailedEntryCount"] == 0
     return response["Entries"][0]["EventId"]
-
-
-def image_keys(aws) -> set[str]:
-    listing = aws.client("s3").list_objects_v2(Bucket=aws.bucket, Prefix="images/")
-    return {o["Key"] for o in listing.get("Contents", [])}
 
 
 def results(aws) -> set[str]:

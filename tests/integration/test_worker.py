@@ -9,7 +9,7 @@ import time
 import pytest
 
 from offline.lambda_events import LambdaContext, sqs_event
-from tests.integration.conftest import configure, drain
+from tests.integration.conftest import configure, drain, image_keys
 from tests.integration.test_jobs import outcome_events
 
 
@@ -256,11 +256,6 @@ def test_a_reused_request_id_handed_back_on_its_last_delivery_leaves_the_first_j
     assert refused["detail"]["error"]["details"]["errors"][0]["field"] == "request_id"
 
 
-def _images(aws) -> set[str]:
-    listing = aws.client("s3").list_objects_v2(Bucket=aws.bucket, Prefix="images/")
-    return {o["Key"] for o in listing.get("Contents", [])}
-
-
 def test_a_delivery_overtaken_after_its_lease_keeps_none_of_its_images(api, aws, monkeypatch):
     """A delivery so slow that its lease ran out and another took the job over must not leave
     its images behind: only the delivery holding the job records any."""
@@ -278,12 +273,12 @@ def test_a_delivery_overtaken_after_its_lease_keeps_none_of_its_images(api, aws,
         return images
 
     monkeypatch.setattr(job_runner, "generate_images", slow_generation)
-    before = _images(aws)
+    before = image_keys(aws)
 
     job_runner.run(WorkItem(job_id=job_id, trigger="api", request_id=job_id), receive_count=1, lease_seconds=0)
 
     assert overtaken[0] is not None
-    assert _images(aws) == before
+    assert image_keys(aws) == before
     job = dependencies.jobs().get(job_id)
     assert (job.status, job.images, job.attempt) == ("running", [], overtaken[0].attempt)
 
