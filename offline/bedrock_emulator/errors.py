@@ -7,6 +7,15 @@ from typing import Any
 # botocore's rest-json parser takes the error code from this header, up to the colon.
 ERROR_TYPE_NAMESPACE = "http://internal.amazon.com/coral/com.amazon.bedrock/"
 
+# ValidationException messages Bedrock Runtime answers for account and configuration
+# problems (not for the body), word for word. The on-demand one names the modelId as
+# sent and uses a typographic apostrophe (U+2019).
+INVALID_MODEL_IDENTIFIER = "The provided model identifier is invalid."
+ON_DEMAND_NOT_SUPPORTED = (
+    "Invocation of model ID {model_id} with on-demand throughput isn\u2019t supported. "
+    "Retry your request with the ID or ARN of an inference profile that contains this model."
+)
+
 # Status of each error type, from the InvokeModel API reference (and botocore's model).
 ERROR_STATUS: dict[str, int] = {
     "ValidationException": 400,

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import BedrockError, validation_error
+from .errors import BedrockError
 from .faults import EmulatorState, Fault
 from .images import RenderSpec, blank_image_base64, image_base64
 from .models import ASPECT_RATIO_SIZES, ModelSpec, resolve_model
@@ -50,17 +50,16 @@ def _generate(model: ModelSpec, request: ImageRequest, fault: Fault | None) -> d
     return {"seeds": [seed], "finish_reasons": [None], "images": [image_base64(spec)]}
 
 
-def invoke_model(state: EmulatorState, model_identifier: str, raw_body: bytes, wait: Callable[[float], Any]) -> Answer:
-    """Answer one InvokeModel call; raises BedrockError for error answers.
+def invoke_model(
+    state: EmulatorState, model_identifier: str, region: str, raw_body: bytes, wait: Callable[[float], Any]
+) -> Answer:
+    """Answer one InvokeModel call made in `region`; raises BedrockError for error answers.
 
-    Bad model ids and bodies are rejected before the controls apply, so they never
-    consume a fault, wait for the latency or count as a model invocation.
+    Model ids not served in the region and bad bodies are rejected before the controls
+    apply, so they never consume a fault, wait for the latency or count as a model invocation.
     """
-    model = resolve_model(model_identifier)
-    if model is None:
-        state.reject()
-        raise validation_error("The provided model identifier is invalid.")
     try:
+        model = resolve_model(model_identifier, region)
         body, request = parse_body(raw_body, model)
     except BedrockError:
         state.reject()

@@ -178,10 +178,10 @@ class EmulatorRequestHandler(BaseHTTPRequestHandler):
         if self.command != "POST":
             self._method_not_allowed(["POST"])
             return
-        check_authorization(self.headers.get("Authorization"))
+        region = check_authorization(self.headers.get("Authorization"))
         # botocore percent-encodes the whole id (":" as %3A, "/" in ARNs as %2F).
         model_identifier = unquote(path[len(_INVOKE_PREFIX) : -len(_INVOKE_SUFFIX)])
-        answer = invoke_model(self.server.state, model_identifier, raw, self.server.stopping.wait)
+        answer = invoke_model(self.server.state, model_identifier, region, raw, self.server.stopping.wait)
         self._send_json(200, answer.body, answer.headers)
 
     def _control(self, actions: dict[str, ControlAction], raw: bytes) -> None:

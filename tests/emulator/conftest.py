@@ -26,12 +26,13 @@ def _reset_emulator(emulator: BedrockEmulator) -> None:
 
 @pytest.fixture(scope="session")
 def make_client(emulator: BedrockEmulator) -> Callable[..., Any]:
-    """A bedrock-runtime client on the emulator; one attempt unless retries are given."""
+    """A bedrock-runtime client on the emulator, signing for `region` (us-west-2, where the
+    Stability models are served); one attempt unless retries are given."""
 
-    def make(retries: dict[str, Any] | None = None, **config: Any) -> Any:
+    def make(retries: dict[str, Any] | None = None, region: str = "us-west-2", **config: Any) -> Any:
         return boto3.client(
             "bedrock-runtime",
-            region_name="us-west-2",
+            region_name=region,
             endpoint_url=emulator.url,
             aws_access_key_id="AKIDEXAMPLE",
             aws_secret_access_key="emulator-secret",

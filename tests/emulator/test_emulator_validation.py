@@ -120,10 +120,7 @@ def test_boundary_values_are_accepted(bedrock):
         "stability.stable-image-ultra-v1:0",
         "stability.stable-image-ultra-v1:1",
         "stability.sd3-5-large-v1:0",
-        "eu.stability.stable-image-ultra-v1:1",
-        "apac.stability.sd3-5-large-v1:0",
-        "arn:aws:bedrock:eu-central-1::foundation-model/stability.sd3-5-large-v1:0",
-        "arn:aws:bedrock:us-west-2:123456789012:inference-profile/us.stability.stable-image-ultra-v1:0",
+        "arn:aws:bedrock:us-west-2::foundation-model/stability.sd3-5-large-v1:0",
     ],
 )
 def test_known_model_ids_are_accepted(bedrock, model_id):
@@ -144,6 +141,12 @@ def test_known_model_ids_are_accepted(bedrock, model_id):
         "arn:aws:bedrock:us-west-2::foundation-model/us.stability.stable-image-core-v1:0",
         "arn:aws:bedrock:us-west-2:123456789012:inference-profile/stability.stable-image-core-v1:0",
         "arn:aws:bedrock:us-west-2:123456789012:foundation-model/stability.stable-image-core-v1:0",
+        "arn:aws:bedrock:us-west-2::inference-profile/us.stability.stable-image-core-v1:0",
+        "arn:aws:bedrock:us-west-2::foundation-model/",
+        "arn:aws:bedrock:us-west-2::model/stability.stable-image-core-v1:0",
+        "arn:aws:bedrock",
+        "stability.stable-image-core-v1:0 ",
+        "STABILITY.STABLE-IMAGE-CORE-V1:0",
     ],
 )
 def test_unknown_model_id_is_a_validation_exception(bedrock, invocations, model_id):
