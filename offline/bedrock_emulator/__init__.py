@@ -5,6 +5,6 @@ boto3's ``bedrock-runtime`` client pointed at it (``endpoint_url=`` or
 """
 
 from .emulator import BedrockEmulator
-from .faults import FAULTS
+from .faults import CONFIGURATION_FAULT_MESSAGES, FAULTS
 
-__all__ = ["FAULTS", "BedrockEmulator"]
+__all__ = ["CONFIGURATION_FAULT_MESSAGES", "FAULTS", "BedrockEmulator"]

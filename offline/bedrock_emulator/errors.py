@@ -11,6 +11,7 @@ ERROR_TYPE_NAMESPACE = "http://internal.amazon.com/coral/com.amazon.bedrock/"
 # problems (not for the body), word for word. The on-demand one names the modelId as
 # sent and uses a typographic apostrophe (U+2019).
 INVALID_MODEL_IDENTIFIER = "The provided model identifier is invalid."
+OPERATION_NOT_ALLOWED = "Operation not allowed"
 ON_DEMAND_NOT_SUPPORTED = (
     "Invocation of model ID {model_id} with on-demand throughput isn\u2019t supported. "
     "Retry your request with the ID or ARN of an inference profile that contains this model."

@@ -7,6 +7,8 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
+from .errors import INVALID_MODEL_IDENTIFIER, ON_DEMAND_NOT_SUPPORTED, OPERATION_NOT_ALLOWED
+
 MAX_LATENCY_MS = 600_000
 MAX_LOGGED_CALLS = 100
 
@@ -17,7 +19,23 @@ class Fault:
 
     kind: str  # "error", "filter_prompt", "filter_output" or "malformed"
     error_type: str = ""
-    message: str = ""
+    message: str = ""  # may name the called id as {model_id}
+
+    def message_for(self, model_identifier: str) -> str:
+        return self.message.replace("{model_id}", model_identifier)
+
+
+# ValidationExceptions Bedrock answers for problems of the account or the configuration,
+# not of the request: fault name -> message, word for word ({model_id} is the modelId as
+# sent). "operation_not_allowed": the account may not use the model (Marketplace agreement
+# missing, account not authorised); "invalid_model_identifier": the id is not served in the
+# region called; "on_demand_not_supported": the region serves the model only through an
+# inference profile.
+CONFIGURATION_FAULT_MESSAGES: dict[str, str] = {
+    "operation_not_allowed": OPERATION_NOT_ALLOWED,
+    "invalid_model_identifier": INVALID_MODEL_IDENTIFIER,
+    "on_demand_not_supported": ON_DEMAND_NOT_SUPPORTED,
+}
 
 
 FAULTS: dict[str, Fault] = {
@@ -46,6 +64,7 @@ FAULTS: dict[str, Fault] = {
     "internal": Fault(
         "error", "InternalServerException", "The server encountered an internal error while processing the request."
     ),
+    **{name: Fault("error", "ValidationException", message) for name, message in CONFIGURATION_FAULT_MESSAGES.items()},
     "filter_prompt": Fault("filter_prompt"),
     "filter_output": Fault("filter_output"),
     "malformed": Fault("malformed"),

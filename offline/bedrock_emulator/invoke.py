@@ -31,10 +31,10 @@ def _random_seed(model: ModelSpec) -> int:
     return 1 + secrets.randbelow(model.max_seed)
 
 
-def _generate(model: ModelSpec, request: ImageRequest, fault: Fault | None) -> dict[str, Any]:
+def _generate(model: ModelSpec, model_identifier: str, request: ImageRequest, fault: Fault | None) -> dict[str, Any]:
     if fault is not None and fault.kind == "error":
         extra = {"originalStatusCode": 500} if fault.error_type == "ModelErrorException" else {}
-        raise BedrockError(fault.error_type, fault.message, **extra)
+        raise BedrockError(fault.error_type, fault.message_for(model_identifier), **extra)
     if fault is not None and fault.kind == "malformed":
         return {"artifacts": "unexpected"}
     seed = request.seed or _random_seed(model)
@@ -69,7 +69,7 @@ def invoke_model(
     status = 500
     try:
         wait(invocation.latency_s)
-        payload = _generate(model, request, invocation.fault)
+        payload = _generate(model, model_identifier, request, invocation.fault)
         status = 200
     except BedrockError as error:
         status = error.status

@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from botocore.exceptions import ClientError, ReadTimeoutError
 
-from offline.bedrock_emulator import FAULTS
+from offline.bedrock_emulator import CONFIGURATION_FAULT_MESSAGES, FAULTS
 
 from .support import CORE, decode, invoke
 
@@ -23,7 +23,18 @@ ERROR_FAULTS = [
     ("service_unavailable", "ServiceUnavailableException", 503, None),
     ("quota_exceeded", "ServiceQuotaExceededException", 400, None),
     ("internal", "InternalServerException", 500, None),
+    # Account and configuration problems, with Bedrock's messages word for word.
+    ("operation_not_allowed", "ValidationException", 400, "Operation not allowed"),
+    ("invalid_model_identifier", "ValidationException", 400, "The provided model identifier is invalid."),
+    (
+        "on_demand_not_supported",
+        "ValidationException",
+        400,
+        f"Invocation of model ID {CORE} with on-demand throughput isn\u2019t supported. "
+        "Retry your request with the ID or ARN of an inference profile that contains this model.",
+    ),
 ]
+CONFIGURATION_FAULTS = [fault for fault in ERROR_FAULTS if fault[0] in CONFIGURATION_FAULT_MESSAGES]
 
 
 def arm(control, fault: str, times: int = 1) -> None:
@@ -46,6 +57,38 @@ def test_error_fault_raises_the_service_error(bedrock, control, invocations, fau
     assert invocations()["calls"] == [{"model_id": CORE, "body": BODY, "status": status}]
     # One shot: the next call succeeds.
     assert invoke(bedrock, BODY)[1]["finish_reasons"] == [None]
+
+
+def test_the_configuration_faults_are_exported_with_their_messages():
+    assert [fault[0] for fault in CONFIGURATION_FAULTS] == list(CONFIGURATION_FAULT_MESSAGES)
+    for name, message in CONFIGURATION_FAULT_MESSAGES.items():
+        assert FAULTS[name].error_type == "ValidationException"
+        assert FAULTS[name].message == message
+    # The typographic apostrophe of Bedrock's on-demand message, not an ASCII one.
+    assert "isn\u2019t" in CONFIGURATION_FAULT_MESSAGES["on_demand_not_supported"]
+
+
+@pytest.mark.parametrize("fault", list(CONFIGURATION_FAULT_MESSAGES))
+def test_a_configuration_fault_is_not_retried_by_the_sdk(make_client, control, invocations, fault):
+    client = make_client(retries={"mode": "standard", "total_max_attempts": 3})
+    arm(control, fault, times=3)
+
+    with pytest.raises(ClientError) as caught:
+        invoke(client, BODY)
+
+    assert caught.value.response["ResponseMetadata"]["RetryAttempts"] == 0
+    assert invocations()["count"] == 1
+    assert control("GET", "faults").json()["remaining"] == 2
+
+
+def test_the_on_demand_fault_names_the_id_as_sent(bedrock, control):
+    arn = f"arn:aws:bedrock:us-west-2::foundation-model/{CORE}"
+    arm(control, "on_demand_not_supported")
+
+    with pytest.raises(ClientError) as caught:
+        invoke(bedrock, BODY, arn)
+
+    assert caught.value.response["Error"]["Message"].startswith(f"Invocation of model ID {arn} with on-demand")
 
 
 def test_model_error_carries_the_original_status(bedrock, control):
