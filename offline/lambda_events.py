@@ -4,6 +4,8 @@ an API Gateway REST proxy event from an HTTP request, and an SQS batch from rece
 from __future__ import annotations
 
 import base64
+import hashlib
+import re
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -13,6 +15,25 @@ from urllib.parse import parse_qs
 
 ACCOUNT_ID = "123456789012"
 REGION = "us-east-1"
+
+# The access key id of a SigV4 signature: the first part of its credential scope
+# (<key id>/<date>/<region>/<service>/aws4_request), in the Authorization header or, presigned,
+# in the X-Amz-Credential query parameter.
+_AUTHORIZATION_CREDENTIAL = re.compile(r"^\s*AWS4-HMAC-SHA256\s+(?:.*[\s,])?Credential=([^/,\s]+)/", re.IGNORECASE)
+_IDENTITY_FIELDS = (
+    "cognitoIdentityPoolId",
+    "accountId",
+    "cognitoIdentityId",
+    "caller",
+    "apiKey",
+    "apiKeyId",
+    "principalOrgId",
+    "accessKey",
+    "cognitoAuthenticationType",
+    "cognitoAuthenticationProvider",
+    "userArn",
+    "user",
+)
 
 
 @dataclass
@@ -36,11 +57,55 @@ class LambdaContext:
         return max(0, int((self._deadline - time.monotonic()) * 1000))
 
 
+def _last(pairs: list[tuple[str, str]], name: str) -> str | None:
+    values = [value for key, value in pairs if key.lower() == name.lower()]
+    return values[-1] if values else None
+
+
 def _multi(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
     result: dict[str, list[str]] = {}
     for key, value in pairs:
         result.setdefault(key, []).append(value)
     return result
+
+
+def sigv4_access_key(headers: list[tuple[str, str]], query_pairs: list[tuple[str, str]]) -> str | None:
+    """The access key id a request is signed with (header or presigned form), or None if unsigned.
+    Like the local S3 and unlike API Gateway, the signature itself is not checked."""
+    for name, value in headers:
+        if name.lower() == "authorization" and (match := _AUTHORIZATION_CREDENTIAL.match(value)):
+            return match.group(1)
+    for name, value in query_pairs:
+        if name.lower() == "x-amz-credential" and (key_id := value.split("/", 1)[0].strip()):
+            return key_id
+    return None
+
+
+def principal_id(access_key: str) -> str:
+    """A stable unique id for the local IAM user named by `access_key`, shaped like the ones IAM
+    gives users (AIDA + 17 characters), as API Gateway puts it in `caller` and `user`."""
+    digest = base64.b32encode(hashlib.sha256(access_key.encode()).digest()).decode()
+    return "AIDA" + digest[:17]
+
+
+def caller_identity(
+    headers: list[tuple[str, str]], query_pairs: list[tuple[str, str]], *, source_ip: str, user_agent: str | None
+) -> dict[str, Any]:
+    """`requestContext.identity` as API Gateway's IAM authorizer sets it: for a signed request, the
+    IAM user `arn:aws:iam::<account>:user/<access key id>` of the local account; for an unsigned
+    one, an anonymous caller (every field null except the source IP and user agent)."""
+    identity: dict[str, Any] = dict.fromkeys(_IDENTITY_FIELDS)
+    identity.update(sourceIp=source_ip, userAgent=user_agent)
+    if (access_key := sigv4_access_key(headers, query_pairs)) is not None:
+        principal = principal_id(access_key)
+        identity.update(
+            accountId=ACCOUNT_ID,
+            caller=principal,
+            user=principal,
+            userArn=f"arn:aws:iam::{ACCOUNT_ID}:user/{access_key}",
+            accessKey=access_key,
+        )
+    return identity
 
 
 def api_gateway_event(
@@ -54,7 +119,8 @@ def api_gateway_event(
     stage: str = "local",
 ) -> dict[str, Any]:
     """An API Gateway REST API (v1) Lambda proxy event, as API Gateway builds it.
-    Bodies that are not UTF-8 text arrive base64-encoded, as with binary media types."""
+    Bodies that are not UTF-8 text arrive base64-encoded, as with binary media types. The caller
+    is identified from the request's SigV4 signature, as with IAM authorization (see caller_identity)."""
     header_pairs = headers or []
     query_pairs = [(k, v) for k, values in parse_qs(query, keep_blank_values=True).items() for v in values]
     multi_headers, multi_query = _multi(header_pairs), _multi(query_pairs)
@@ -90,21 +156,9 @@ def api_gateway_event(
             "domainPrefix": "localhost",
             "requestTimeEpoch": int(now.timestamp() * 1000),
             "requestId": request_id,
-            "identity": {
-                "sourceIp": source_ip,
-                "userAgent": multi_headers.get("User-Agent", [None])[-1],
-                "accountId": None,
-                "apiKey": None,
-                "apiKeyId": None,
-                "caller": None,
-                "user": None,
-                "userArn": None,
-                "accessKey": None,
-                "cognitoIdentityId": None,
-                "cognitoIdentityPoolId": None,
-                "cognitoAuthenticationType": None,
-                "cognitoAuthenticationProvider": None,
-            },
+            "identity": caller_identity(
+                header_pairs, query_pairs, source_ip=source_ip, user_agent=_last(header_pairs, "User-Agent")
+            ),
             "domainName": "localhost",
             "apiId": "local",
         },
