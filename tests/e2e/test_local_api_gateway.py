@@ -1,0 +1,233 @@
+"""The local API Gateway of `make run` on its own, in front of a stand-in function that records
+the proxy events it gets: who the caller is, and what API Gateway answers before any function
+runs, over real sockets."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+from collections.abc import Iterator
+from typing import Any
+
+import botocore.auth
+import botocore.awsrequest
+import botocore.credentials
+import pytest
+import requests
+
+from offline.api_gateway import ApiGatewayServer
+
+ACCOUNT = "123456789012"
+
+
+class RecordingFunction:
+    """Answers 200 with the identity it was invoked with."""
+
+    def __init__(self) -> None:
+        self.events: list[dict[str, Any]] = []
+
+    def invoke(self, event: dict[str, Any]) -> dict[str, Any]:
+        self.events.append(event)
+        body = {"method": event["httpMethod"], "identity": event["requestContext"]["identity"]}
+        return {"statusCode": 200, "headers": {"Content-Type": "application/json"}, "body": json.dumps(body)}
+
+
+@pytest.fixture(scope="module")
+def gateway() -> Iterator[tuple[str, RecordingFunction]]:
+    function = RecordingFunction()
+    server = ApiGatewayServer(("127.0.0.1", 0), function)  # type: ignore[arg-type]
+    server.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", function
+    finally:
+        server.stop()
+
+
+def signed_headers(url: str, access_key: str, method: str = "GET") -> dict[str, str]:
+    request = botocore.awsrequest.AWSRequest(method=method, url=url)
+    credentials = botocore.credentials.Credentials(access_key, "any secret")
+    botocore.auth.SigV4Auth(credentials, "execute-api", "us-east-1").add_auth(request)
+    return dict(request.headers.items())
+
+
+def raw(url: str, data: bytes) -> tuple[int, dict[str, str], bytes]:
+    """Sends `data` as is and reads the one answer (the gateway closes after an error)."""
+    host, port = url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as connection:
+        connection.sendall(data)
+        received = b""
+        while chunk := connection.recv(65536):
+            received += chunk
+    head, _, body = received.partition(b"\r\n\r\n")
+    status_line, *header_lines = head.decode("latin-1").split("\r\n")
+    headers = {name.lower(): value.strip() for name, value in (line.split(":", 1) for line in header_lines)}
+    return int(status_line.split()[1]), headers, body
+
+
+# --- who the caller is ---------------------------------------------------------------------------
+
+
+def test_a_sigv4_signed_request_runs_as_the_iam_user_named_by_its_access_key(gateway):
+    url, _ = gateway
+    identity = requests.get(f"{url}/health", headers=signed_headers(f"{url}/health", "AKIDALICE"), timeout=10).json()[
+        "identity"
+    ]
+    assert identity["userArn"] == f"arn:aws:iam::{ACCOUNT}:user/AKIDALICE"
+    assert identity["accountId"] == ACCOUNT
+    assert identity["accessKey"] == "AKIDALICE"
+    # An IAM user's principal id: its unique id (AIDA...), the same in caller and user.
+    assert identity["caller"] == identity["user"]
+    assert identity["caller"].startswith("AIDA") and len(identity["caller"]) == 21
+    assert identity["sourceIp"] == "127.0.0.1"
+    assert identity["cognitoIdentityId"] is None and identity["apiKey"] is None
+
+
+def test_two_access_keys_are_two_callers_and_one_key_is_always_the_same_caller(gateway):
+    url, _ = gateway
+
+    def identity(key: str) -> dict[str, Any]:
+        return requests.get(f"{url}/jobs/x", headers=signed_headers(f"{url}/jobs/x", key), timeout=10).json()[
+            "identity"
+        ]
+
+    alice, bob, alice_again = identity("A"), identity("B"), identity("A")
+    assert alice["userArn"] != bob["userArn"] and alice["caller"] != bob["caller"]
+    assert alice == alice_again
+
+
+def test_a_presigned_url_identifies_its_signer(gateway):
+    url, _ = gateway
+    credential = "AKIDPRESIGNED%2F20261201%2Fus-east-1%2Fexecute-api%2Faws4_request"
+    query = f"X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential={credential}&X-Amz-Signature=00"
+    identity = requests.get(f"{url}/health?{query}", timeout=10).json()["identity"]
+    assert identity["userArn"] == f"arn:aws:iam::{ACCOUNT}:user/AKIDPRESIGNED"
+
+
+def test_an_unsigned_request_runs_as_the_anonymous_caller(gateway):
+    url, _ = gateway
+    identity = requests.get(f"{url}/health", headers={"User-Agent": "tester/1"}, timeout=10).json()["identity"]
+    assert {k: v for k, v in identity.items() if v is not None} == {"sourceIp": "127.0.0.1", "userAgent": "tester/1"}
+    assert "userArn" in identity and "caller" in identity and "apiKeyId" in identity
+
+
+@pytest.mark.parametrize("user", ["A", "B"])
+def test_curl_aws_sigv4_users_are_callers(gateway, user):
+    url, _ = gateway
+    completed = subprocess.run(
+        ["curl", "-s", f"{url}/health", "--aws-sigv4", "aws:amz:us-east-1:execute-api", "--user", f"{user}:x"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    )
+    assert json.loads(completed.stdout)["identity"]["userArn"] == f"arn:aws:iam::{ACCOUNT}:user/{user}"
+
+
+# --- what the gateway answers itself -------------------------------------------------------------
+
+
+def assert_gateway_error(answer: tuple[int, dict[str, str], bytes], status: int) -> None:
+    got_status, headers, body = answer
+    assert got_status == status, body
+    assert headers["content-type"] == "application/json"
+    error = json.loads(body)["error"]
+    assert set(error) == {"code", "message"}
+    assert error["code"] == {413: "payload_too_large"}.get(status, "client_error")
+    assert "<" not in error["message"]  # no HTML, no echo of the request
+
+
+@pytest.mark.parametrize("method", ["TRACE", "PROPFIND", "CONNECT", "HEAD", "DELETE"])
+def test_every_method_reaches_the_function(gateway, method):
+    url, function = gateway
+    status, _, _ = raw(url, f"{method} /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
+    assert status == 200
+    assert function.events[-1]["httpMethod"] == method
+
+
+@pytest.mark.parametrize(
+    "request_line",
+    [
+        b"GARBAGE\r\n",
+        b"GET /health\r\n",  # HTTP/0.9
+        b"GET /health HTTP/1.1 extra\r\n",
+        b"GET /health HTTP/x.y\r\n",
+        b"GET /health HTTP/2.0\r\n",
+        b"G(T /health HTTP/1.1\r\n",
+    ],
+)
+def test_a_bad_request_line_is_a_json_400(gateway, request_line):
+    url, _ = gateway
+    assert_gateway_error(raw(url, request_line + b"Host: x\r\n\r\n"), 400)
+
+
+def test_a_url_over_api_gateways_limit_is_a_json_414(gateway):
+    url, function = gateway
+    count = len(function.events)
+    assert_gateway_error(raw(url, b"GET /" + b"a" * 10_240 + b" HTTP/1.1\r\nHost: x\r\n\r\n"), 414)
+    assert_gateway_error(raw(url, b"GET /" + b"a" * 70_000 + b" HTTP/1.1\r\nHost: x\r\n\r\n"), 414)
+    assert len(function.events) == count  # the function never ran
+    # Just under the limit still reaches the function.
+    assert requests.get(f"{url}/" + "a" * 10_000, timeout=10).status_code == 200
+
+
+def test_headers_over_api_gateways_limit_are_a_json_431(gateway):
+    url, _ = gateway
+    assert_gateway_error(raw(url, b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"b" * 10_300 + b"\r\n\r\n"), 431)
+    many = b"".join(b"X-H%d: %s\r\n" % (i, b"v" * 200) for i in range(60))
+    assert_gateway_error(raw(url, b"GET / HTTP/1.1\r\nHost: x\r\n" + many + b"\r\n"), 431)
+    line = b"GET / HTTP/1.1\r\nHost: x\r\nX-Huge: " + b"h" * 70_000 + b"\r\n\r\n"  # over Python's own line limit
+    assert_gateway_error(raw(url, line), 431)
+
+
+@pytest.mark.parametrize("length", [b"-1", b"abc", b"+5", b"1_0", b"5, 6", b""])
+def test_a_malformed_content_length_is_a_json_400(gateway, length):
+    url, _ = gateway
+    request = b"POST /images HTTP/1.1\r\nHost: x\r\nContent-Length: " + length + b"\r\n\r\nhello"
+    assert_gateway_error(raw(url, request), 400)
+
+
+def test_conflicting_content_lengths_and_bad_chunks_are_json_400s(gateway):
+    url, _ = gateway
+    two = b"POST /images HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nabc"
+    assert_gateway_error(raw(url, two), 400)
+    both = b"POST /images HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
+    assert_gateway_error(raw(url, both), 400)
+    bad_size = b"POST /images HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n-5\r\nabc\r\n0\r\n\r\n"
+    assert_gateway_error(raw(url, bad_size), 400)
+    gzip = b"POST /images HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n"
+    assert_gateway_error(raw(url, gzip), 400)
+
+
+def test_a_body_cut_short_is_a_json_400(gateway):
+    url, _ = gateway
+    host, port = url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as connection:
+        connection.sendall(b"POST /images HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nshort")
+        connection.shutdown(socket.SHUT_WR)
+        received = b""
+        while chunk := connection.recv(65536):
+            received += chunk
+    assert received.startswith(b"HTTP/1.1 400 ")
+    assert json.loads(received.partition(b"\r\n\r\n")[2])["error"]["code"] == "client_error"
+
+
+def test_a_body_over_10_mb_is_a_json_413(gateway):
+    url, _ = gateway
+    request = b"POST /images HTTP/1.1\r\nHost: x\r\nContent-Length: 10485761\r\n\r\n"
+    assert_gateway_error(raw(url, request), 413)
+
+
+def test_chunked_bodies_reach_the_function(gateway):
+    url, function = gateway
+    request = b"POST /images HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+    status, _, _ = raw(url, request + b"3\r\nabc\r\n2;ext=1\r\nde\r\n0\r\n\r\n")
+    assert status == 200
+    assert function.events[-1]["body"] == "abcde"
+
+
+def test_keep_alive_survives_good_requests(gateway):
+    url, _ = gateway
+    with requests.Session() as session:
+        for _ in range(3):
+            assert session.get(f"{url}/health", timeout=10).status_code == 200
