@@ -16,9 +16,10 @@ def _session() -> botocore.session.Session:
     return botocore.session.get_session()
 
 
-def create_client(service: str, config: Config) -> Any:
-    """A client configured like boto3's: region, credentials and AWS_ENDPOINT_URL_* from the environment."""
-    return _session().create_client(service, config=config)
+def create_client(service: str, config: Config, *, region_name: str | None = None) -> Any:
+    """A client configured like boto3's: region (unless given), credentials and AWS_ENDPOINT_URL_*
+    from the environment."""
+    return _session().create_client(service, region_name=region_name, config=config)
 
 
 def reset() -> None:

@@ -9,8 +9,11 @@ import base64
 import binascii
 import functools
 import json
+import re
 import secrets
-from collections.abc import Callable
+import threading
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,6 +56,38 @@ class ModelImage:
     height: int
 
 
+# Bedrock answers some account and configuration problems with ValidationException, the code
+# it also uses for a body the model rejects. These are the only messages matched anywhere: each
+# known message and what the deployer has to do about it.
+ACCOUNT_PROBLEMS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (
+        re.compile(r"^operation not allowed", re.IGNORECASE),
+        "This AWS account may not call the model yet: accept its AWS Marketplace offer (open the model "
+        "once in the Bedrock console's playground) or ask AWS to authorise the account for Bedrock.",
+    ),
+    (
+        re.compile(r"^the provided model identifier is invalid", re.IGNORECASE),
+        "The model is not served in the Bedrock region this deployment calls: set imagegen:bedrockRegion "
+        "(and imagegen:inferenceProfilePrefix) to where the model is offered, and deploy again.",
+    ),
+    (
+        # "Invocation of model ID ... with on-demand throughput isn't supported. Retry your request
+        # with the ID or ARN of an inference profile that contains this model."
+        re.compile(r"with on-demand throughput isn.t supported", re.IGNORECASE),
+        "The model cannot be called on demand by its bare id in this region: it needs an inference profile. "
+        "Set imagegen:inferenceProfilePrefix (e.g. us.) or imagegen:bedrockRegion, and deploy again.",
+    ),
+)
+
+
+def account_problem(message: str) -> str | None:
+    """What to fix, when a ValidationException's message names an account or configuration problem."""
+    for pattern, advice in ACCOUNT_PROBLEMS:
+        if pattern.search(message.strip()):
+            return advice
+    return None
+
+
 def _from_client_error(error: ClientError) -> ImageServiceError:
     code = error.response.get("Error", {}).get("Code", "")
     message = error.response.get("Error", {}).get("Message", "") or code
@@ -72,6 +107,11 @@ def _from_client_error(error: ClientError) -> ImageServiceError:
             retryable=False,
         )
     if code == "ValidationException":
+        problem = account_problem(message)
+        if problem is not None:
+            # Not the caller's request: the account or the deployment's configuration, which
+            # takes someone to fix, so a job does not queue it again.
+            return ModelUnavailable(problem, retryable=False)
         return ValidationFailed(f"The model rejected the request: {message}", details={"source": "model"})
     return InternalError(f"Unexpected Bedrock error {code or 'without a code'}.")
 
@@ -85,6 +125,13 @@ def _from_botocore_error(error: BotoCoreError) -> ImageServiceError:
 
 
 _JITTER = secrets.SystemRandom()
+# The deadline (time.monotonic()) of the call in progress on this thread, if it has one.
+_CALL = threading.local()
+
+
+def _past_deadline(delay: float) -> bool:
+    deadline: float | None = getattr(_CALL, "deadline", None)
+    return deadline is not None and time.monotonic() + delay >= deadline
 
 
 _RETRY_EVENT = "needs-retry.bedrock-runtime"
@@ -107,14 +154,20 @@ def _retry_decision(
       botocore, which would also spend its retry quota on it.
     - ServiceQuotaExceededException ("try again later") is retried like a throttle, which
       botocore's standard mode does not do for this code, up to max_attempts.
-    - Anything else is botocore's standard decision (conditions, retry quota, backoff)."""
+    - Anything else is botocore's standard decision (conditions, retry quota, backoff).
+    - No retry starts after the call's deadline: the last error is the answer, while the
+      caller still has time to receive it."""
     if isinstance(caught_exception, ReadTimeoutError):
         return None
     code = response[1].get("Error", {}).get("Code") if response else None
     if code == "ServiceQuotaExceededException":
         # Jitter from the OS: environments resumed from one SnapStart snapshot share `random`'s state.
-        return _JITTER.random() * min(2 ** (attempts - 1), 20) if attempts < max_attempts else None
-    return standard(response=response, caught_exception=caught_exception, attempts=attempts, **kwargs)
+        delay = _JITTER.random() * min(2 ** (attempts - 1), 20) if attempts < max_attempts else None
+    else:
+        delay = standard(response=response, caught_exception=caught_exception, attempts=attempts, **kwargs)
+    if delay is not None and _past_deadline(delay):
+        return None
+    return delay
 
 
 def create_client(settings: Settings) -> Any:
@@ -124,7 +177,8 @@ def create_client(settings: Settings) -> Any:
     and the backoffs between attempts."""
     client = aws_clients.create_client(
         "bedrock-runtime",
-        Config(
+        region_name=settings.bedrock_region,
+        config=Config(
             connect_timeout=settings.bedrock_connect_timeout,
             read_timeout=settings.bedrock_read_timeout,
             retries={"mode": settings.bedrock_retry_mode, "total_max_attempts": settings.bedrock_max_attempts},
@@ -171,9 +225,10 @@ def _parse_response(payload: Any, output_format: str) -> ModelImage:
 class BedrockImageModel:
     """Generates one image per call on a Stability AI model through InvokeModel."""
 
-    def __init__(self, client: Any, *, model_id_prefix: str = ""):
+    def __init__(self, client: Any, *, model_ids: Mapping[str, str] | None = None):
         self._client = client
-        self._prefix = model_id_prefix
+        # The modelId sent for each alias (a bare id or an inference profile); else the bare id.
+        self._model_ids = dict(model_ids or {})
 
     @tracer.capture_method(capture_response=False)
     def generate(
@@ -185,7 +240,9 @@ class BedrockImageModel:
         aspect_ratio: str,
         seed: int,
         output_format: str,
+        deadline: float | None = None,
     ) -> ModelImage:
+        """One image; with `deadline` (time.monotonic()), no retry starts after it."""
         # Only the fields the model documents: Bedrock rejects extraneous keys.
         body: dict[str, Any] = {
             "prompt": prompt,
@@ -195,7 +252,8 @@ class BedrockImageModel:
         }
         if negative_prompt:
             body["negative_prompt"] = negative_prompt
-        model_id = self._prefix + spec.model_id
+        model_id = self._model_ids.get(spec.alias, spec.model_id)
+        _CALL.deadline = deadline
         try:
             response = self._client.invoke_model(
                 modelId=model_id, body=json.dumps(body), contentType="application/json", accept="application/json"
@@ -219,6 +277,8 @@ class BedrockImageModel:
                 extra={"model_id": model_id, "error_code": error.code, "exception": type(exc).__name__},
             )
             raise error from exc
+        finally:
+            _CALL.deadline = None
         try:
             payload = json.loads(raw)
         except ValueError as exc:

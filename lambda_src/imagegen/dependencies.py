@@ -27,7 +27,11 @@ def settings() -> Settings:
 
 @functools.cache
 def image_model() -> BedrockImageModel:
-    return BedrockImageModel(bedrock.create_client(settings()), model_id_prefix=settings().model_id_prefix)
+    config = settings()
+    return BedrockImageModel(
+        bedrock.create_client(config),
+        model_ids={alias: config.invocation_id(alias) for alias in config.enabled_models},
+    )
 
 
 @functools.cache

@@ -35,6 +35,11 @@ class NotFound(ImageServiceError):
     status = 404
 
 
+class MethodNotAllowed(ImageServiceError):
+    code = "method_not_allowed"
+    status = 405
+
+
 class RequestInProgress(ImageServiceError):
     code = "request_in_progress"
     status = 409

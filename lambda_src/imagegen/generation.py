@@ -3,41 +3,65 @@
 from __future__ import annotations
 
 import secrets
+import time
+from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 
 from imagegen.bedrock import BedrockImageModel, ModelImage
+from imagegen.errors import ModelTimeout
 from imagegen.image_store import ImageStore, StoredImage
 from imagegen.observability import logger, metrics, tracer
 from imagegen.parallel import run_all
 from imagegen.request import ImageRequest
+
+# Kept back from an invocation's remaining time to store the images and answer.
+STORE_AND_ANSWER_SECONDS = 2.0
 
 
 def random_seed(max_seed: int) -> int:
     return secrets.randbelow(max_seed) + 1
 
 
+def deadline_for(lambda_context: Any, *, reserve_seconds: float = STORE_AND_ANSWER_SECONDS) -> float:
+    """The time.monotonic() by which the model calls must be done for the invocation to finish."""
+    return time.monotonic() + lambda_context.get_remaining_time_in_millis() / 1000 - reserve_seconds
+
+
 @tracer.capture_method(capture_response=False)
 def generate_images(
-    request: ImageRequest, *, owner_id: str, model: BedrockImageModel, store: ImageStore
+    request: ImageRequest,
+    *,
+    owner_id: str,
+    model: BedrockImageModel,
+    store: ImageStore,
+    deadline: float | None = None,
 ) -> list[StoredImage]:
     """Calls the model `count` times in parallel (seeds seed, seed+1, ...) and stores the images.
 
     Any failure (an error, a filtered image) stores nothing and raises the domain error of
-    the first failing call."""
+    the first failing call. With `deadline`, calls not done by then are a ModelTimeout."""
     spec = request.model_spec
     seeds = request.seeds(request.seed or random_seed(spec.max_seed))
-    images: list[ModelImage] = run_all(
-        lambda seed: model.generate(
-            spec=spec,
-            prompt=request.prompt,
-            negative_prompt=request.negative_prompt,
-            aspect_ratio=request.aspect_ratio,
-            seed=seed,
-            output_format=request.output_format,
-        ),
-        seeds,
-    )
+    try:
+        images: list[ModelImage] = run_all(
+            lambda seed: model.generate(
+                spec=spec,
+                prompt=request.prompt,
+                negative_prompt=request.negative_prompt,
+                aspect_ratio=request.aspect_ratio,
+                seed=seed,
+                output_format=request.output_format,
+                deadline=deadline,
+            ),
+            seeds,
+            deadline=deadline,
+        )
+    except TimeoutError as exc:
+        logger.warning("Model calls passed the invocation's deadline", extra={"owner_id": owner_id})
+        raise ModelTimeout(
+            "The model did not finish in the time this request has; POST /jobs runs it without that limit."
+        ) from exc
     stored = store.put_images(
         images,
         owner_id=owner_id,

@@ -228,7 +228,7 @@ def hand_back(item: WorkItem, *, receive_count: int) -> None:
 
 
 @tracer.capture_method(capture_response=False)
-def run(item: WorkItem, *, receive_count: int, lease_seconds: int) -> None:
+def run(item: WorkItem, *, receive_count: int, lease_seconds: int, deadline: float | None = None) -> None:
     """Takes `item` to succeeded or failed, or raises RetryLater / RetriesExhausted."""
     work = _job_to_run(item, receive_count)  # the item itself, or the job refusing it
     if work is None:
@@ -244,7 +244,9 @@ def run(item: WorkItem, *, receive_count: int, lease_seconds: int) -> None:
         return
     try:
         request = _load_request(work, claimed)
-        images = generate_images(request, owner_id=claimed.job_id, model=deps.image_model(), store=deps.store())
+        images = generate_images(
+            request, owner_id=claimed.job_id, model=deps.image_model(), store=deps.store(), deadline=deadline
+        )
     except Superseded:
         # Nothing of this write is left to generate, and the result file belongs to the newer
         # write: recorded (so a duplicate delivery finds it finished) and not announced.

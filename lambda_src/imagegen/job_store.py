@@ -45,6 +45,7 @@ class JobRecord:
     fingerprint: str | None = None  # hash of the request that named this job, to spot a reused name
     source_key: str | None = None  # the S3 object holding the request, for an S3 drop
     source_etag: str | None = None  # and the write of it this job generates
+    owner: str | None = None  # the caller that created an API job; None: the deployment's (S3, events)
 
     @property
     def finished(self) -> bool:
@@ -78,6 +79,7 @@ def _to_record(item: dict[str, Any]) -> JobRecord:
         fingerprint=s("fingerprint"),
         source_key=s("source_key"),
         source_etag=s("source_etag"),
+        owner=s("owner"),
     )
 
 
@@ -106,6 +108,7 @@ class JobStore:
         fingerprint: str | None = None,
         source_key: str | None = None,
         source_etag: str | None = None,
+        owner: str | None = None,
     ) -> bool:
         """Records a queued job; False if the job already exists (a duplicate)."""
         now = _now_iso()
@@ -125,6 +128,7 @@ class JobStore:
             "fingerprint": fingerprint,
             "source_key": source_key,
             "source_etag": source_etag,
+            "owner": owner,
         }
         item.update({name: {"S": value} for name, value in optional.items() if value})
         if request is not None:

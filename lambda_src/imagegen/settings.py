@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from imagegen.catalog import MODELS
+from imagegen.catalog import DEFAULT_BEDROCK_REGION, MODELS, ModelNotServed, resolve_invocation
 
 # A URL signed with the temporary credentials of a Lambda role stops working when those
 # credentials expire, whatever its own expiry says; an hour is what those credentials reliably outlive.
@@ -36,6 +36,8 @@ class Settings(BaseModel):
     enabled_models: CommaList = Field(("core",), alias="ENABLED_MODELS", min_length=1)
     # Prepended to model ids to call a cross-region inference profile, e.g. "us.".
     model_id_prefix: str = Field("", alias="MODEL_ID_PREFIX", pattern=r"^([a-z]{2,4}\.)?$")
+    # Where the functions call Bedrock Runtime, whatever region the stack is in.
+    bedrock_region: str = Field(DEFAULT_BEDROCK_REGION, alias="BEDROCK_REGION", pattern=r"^[a-z]{2}(-[a-z]+)+-\d+$")
     presign_expiry_seconds: int = Field(3600, alias="PRESIGN_EXPIRY_SECONDS", ge=60)
     retention_days: int = Field(7, alias="RETENTION_DAYS", ge=1)
     bedrock_connect_timeout: float = Field(3.0, alias="BEDROCK_CONNECT_TIMEOUT_SECONDS", gt=0)
@@ -53,6 +55,15 @@ class Settings(BaseModel):
         unknown = [alias for alias in self.enabled_models if alias not in MODELS]
         if unknown:
             raise ValueError(f"ENABLED_MODELS names unknown models {unknown}; known: {sorted(MODELS)}")
+        for alias in self.enabled_models:
+            try:
+                self.invocation_id(alias)
+            except ModelNotServed as exc:
+                raise ValueError(f"BEDROCK_REGION/MODEL_ID_PREFIX: {exc}") from None
+
+    def invocation_id(self, alias: str) -> str:
+        """The modelId this deployment sends for a model: its bare id or an inference profile."""
+        return resolve_invocation(MODELS[alias], self.bedrock_region, self.model_id_prefix).model_id
 
     @property
     def default_model(self) -> str:

@@ -15,6 +15,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from imagegen import dependencies as deps
 from imagegen.catalog import MODELS
 from imagegen.errors import IdempotencyKeyReused, InternalError, RequestInProgress
+from imagegen.job_store import JobStatus
 from imagegen.observability import logger
 from imagegen.request import ImageRequest
 
@@ -24,7 +25,12 @@ def _submit(*, submission: dict[str, Any]) -> dict[str, Any]:
     request = submission["request"]
     jobs = deps.jobs()
     jobs.create(
-        job_id=job_id, trigger="api", request_id=job_id, model=MODELS[request["model"]].model_id, request=request
+        job_id=job_id,
+        trigger="api",
+        request_id=job_id,
+        model=MODELS[request["model"]].model_id,
+        request=request,
+        owner=submission["caller"],
     )
     try:
         deps.sqs_client().send_message(
@@ -39,7 +45,9 @@ def _submit(*, submission: dict[str, Any]) -> dict[str, Any]:
             jobs.fail(claimed, InternalError("The job could not be queued.", retryable=False))
         raise InternalError("The job could not be queued; try again.") from exc
     logger.info("Job queued", extra={"job_id": job_id})
-    return {"job_id": job_id}
+    # Names the invocation that queued the job: a repeated key gets this answer back from
+    # another invocation, and then reads the job's current status.
+    return {"job_id": job_id, "queued_by": submission["invocation"]}
 
 
 # Powertools idempotency is imported on first use: it is only needed by POST /jobs with a key,
@@ -73,11 +81,19 @@ def _idempotent_submit() -> Any:
     )(_submit)
 
 
-def submit_job(request: ImageRequest, *, idempotency_key: str | None, caller: str, lambda_context: Any) -> str:
-    """Queues the request and returns the job id."""
-    submission: dict[str, Any] = {"request": request.model_dump(mode="json", exclude_none=True)}
+def submit_job(
+    request: ImageRequest, *, idempotency_key: str | None, caller: str, lambda_context: Any
+) -> tuple[str, JobStatus]:
+    """Queues the request (owned by `caller`) and returns the job id and its status: queued, or,
+    for an Idempotency-Key seen before, the status the job has now."""
+    invocation = lambda_context.aws_request_id
+    submission: dict[str, Any] = {
+        "request": request.model_dump(mode="json", exclude_none=True),
+        "caller": caller,
+        "invocation": invocation,
+    }
     if idempotency_key is None:
-        return _submit(submission=submission)["job_id"]
+        return _submit(submission=submission)["job_id"], "queued"
     from aws_lambda_powertools.utilities.idempotency.exceptions import (
         IdempotencyAlreadyInProgressError,
         IdempotencyValidationError,
@@ -86,7 +102,7 @@ def submit_job(request: ImageRequest, *, idempotency_key: str | None, caller: st
     # Lets a record left in progress by a timed-out invocation expire with it.
     _idempotency_config().register_lambda_context(lambda_context)
     try:
-        result = _idempotent_submit()(submission={**submission, "caller": caller, "idempotency_key": idempotency_key})
+        result = _idempotent_submit()(submission={**submission, "idempotency_key": idempotency_key})
     except IdempotencyValidationError as exc:
         raise IdempotencyKeyReused(
             "This Idempotency-Key was already used with a different request body.",
@@ -94,4 +110,8 @@ def submit_job(request: ImageRequest, *, idempotency_key: str | None, caller: st
         ) from exc
     except IdempotencyAlreadyInProgressError as exc:
         raise RequestInProgress("A request with this Idempotency-Key is still being processed; retry shortly.") from exc
-    return result["job_id"]
+    job_id: str = result["job_id"]
+    if result.get("queued_by") == invocation:
+        return job_id, "queued"
+    job = deps.jobs().get(job_id)
+    return job_id, job.status if job is not None else "queued"

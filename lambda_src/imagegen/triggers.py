@@ -114,6 +114,8 @@ def parse_message(body: str, *, bucket: str) -> list[WorkItem]:
         payload = json.loads(body)
     except ValueError as exc:
         raise PoisonMessage("the message body is not JSON") from exc
+    except RecursionError as exc:  # nested deeper than the parser's stack
+        raise PoisonMessage("the message body is nested too deeply") from exc
     if not isinstance(payload, dict):
         raise PoisonMessage("the message body is not a JSON object")
     if set(payload) == {"job_id"} and isinstance(payload["job_id"], str):

@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from imagegen.image_store import ImageStore, StoredImage
-from imagegen.job_store import JobRecord
+from imagegen.job_store import JobRecord, JobStatus
 
 
 class ImageView(BaseModel):
@@ -30,7 +30,9 @@ class GenerationResponse(BaseModel):
 
 class JobAccepted(BaseModel):
     job_id: str
-    status: Literal["queued"] = "queued"
+    status: JobStatus = Field(
+        default="queued", description="queued, or for a repeated Idempotency-Key the job's current status"
+    )
     status_url: str
 
 
@@ -46,7 +48,7 @@ class ErrorResponse(BaseModel):
 
 class JobView(BaseModel):
     job_id: str
-    status: Literal["queued", "running", "succeeded", "failed"]
+    status: JobStatus
     request_id: str
     trigger: Literal["api", "s3", "eventbridge"]
     model: str | None = None

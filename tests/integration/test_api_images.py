@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 
 import openapi_spec_validator
 import pytest
 import requests
-from imagegen.catalog import ASPECT_RATIO_SIZES
+from imagegen.catalog import ASPECT_RATIO_SIZES, MODELS, InferenceProfile
 from PIL import Image
 
 from tests.integration.conftest import configure, image_keys
@@ -142,10 +143,24 @@ def test_model_alias_selects_the_bedrock_model(api, model, alias, model_id):
     assert body["model"] == model_id == model.calls()[-1]["model_id"]
 
 
-def test_inference_profile_prefix_is_used_for_the_model_id(api, model, monkeypatch):
-    configure(monkeypatch, MODEL_ID_PREFIX="us.")
-    assert api("POST", "/images", {"prompt": PROMPT})[0] == 200
-    assert model.calls()[-1]["model_id"] == "us.stability.stable-image-core-v1:1"
+def test_a_model_id_bedrock_does_not_serve_in_the_region_is_a_503_saying_what_to_fix(api, model, aws, monkeypatch):
+    # Given a catalog that (wrongly) says Core is reached through a "us." profile: Bedrock has no
+    # such profile, and answers ValidationException "The provided model identifier is invalid."
+    profiled = dataclasses.replace(
+        MODELS["core"],
+        on_demand_regions=frozenset(),
+        profiles={"us.": InferenceProfile(sources=frozenset({"us-west-2"}), destinations=frozenset({"us-west-2"}))},
+    )
+    monkeypatch.setitem(MODELS, "core", profiled)
+    configure(monkeypatch)
+    before = image_keys(aws)
+    # When an image is asked for
+    status, _, body = api("POST", "/images", {"prompt": PROMPT})
+    # Then the caller is told the deployment cannot use the model, and what to change; nothing is stored
+    assert status == 503
+    assert body["error"]["code"] == "model_unavailable"
+    assert "imagegen:bedrockRegion" in body["error"]["message"]
+    assert image_keys(aws) == before
 
 
 BAD_REQUESTS = [

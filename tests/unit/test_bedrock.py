@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import time
 
 import boto3
 import pytest
@@ -228,3 +229,68 @@ def test_quota_refusals_are_retried_with_backoff_until_the_last_attempt():
 def test_everything_else_is_botocores_standard_decision():
     assert _decide(StandardRetries(answer=0.25), code="ThrottlingException") == 0.25
     assert _decide(StandardRetries(answer=None), code="ValidationException") is None
+
+
+def test_no_retry_starts_after_the_calls_deadline(monkeypatch):
+    from imagegen import bedrock
+
+    # Given a call whose deadline is 1 s away
+    monkeypatch.setattr(bedrock._CALL, "deadline", time.monotonic() + 1.0, raising=False)
+    # A retry that would start after it is not made; one that starts before it is
+    assert _decide(StandardRetries(answer=2.0), code="ThrottlingException") is None
+    assert _decide(StandardRetries(answer=0.1), code="ThrottlingException") == 0.1
+
+
+# Bedrock's messages for account and configuration problems, as it words them.
+ACCOUNT_MESSAGES = [
+    ("Operation not allowed", "Marketplace"),
+    ("The provided model identifier is invalid.", "imagegen:bedrockRegion"),
+    (
+        "Invocation of model ID stability.stable-image-core-v1:1 with on-demand throughput isn\u2019t supported. "
+        "Retry your request with the ID or ARN of an inference profile that contains this model.",
+        "imagegen:inferenceProfilePrefix",
+    ),
+]
+
+
+@pytest.mark.parametrize(("message", "advice"), ACCOUNT_MESSAGES)
+def test_account_problems_are_503_saying_what_to_fix_and_not_retried(stubbed, message, advice):
+    stubber, model = stubbed
+    stubber.add_client_error(
+        "invoke_model", service_error_code="ValidationException", service_message=message, http_status_code=400
+    )
+    with pytest.raises(errors.ModelUnavailable) as caught:
+        generate(model)
+    assert caught.value.status == 503
+    assert caught.value.retryable is False
+    assert advice in caught.value.message
+
+
+def test_any_other_validation_message_is_the_models_400(stubbed):
+    stubber, model = stubbed
+    stubber.add_client_error(
+        "invoke_model",
+        service_error_code="ValidationException",
+        service_message="Malformed input request: #/seed: expected maximum: 4294967295",
+        http_status_code=400,
+    )
+    with pytest.raises(errors.ValidationFailed) as caught:
+        generate(model)
+    assert caught.value.details == {"source": "model"}
+
+
+def test_the_model_id_sent_is_the_deployments_invocation_id():
+    client = boto3.client("bedrock-runtime", region_name="us-west-2")
+    model = BedrockImageModel(client, model_ids={"core": "us.stability.stable-image-core-v1:1"})
+    with Stubber(client) as stubber:
+        stubber.add_response(
+            "invoke_model",
+            body({"seeds": [7], "finish_reasons": [None], "images": [base64.b64encode(png()).decode()]}),
+            {
+                "modelId": "us.stability.stable-image-core-v1:1",
+                "contentType": "application/json",
+                "accept": "application/json",
+                "body": json.dumps({"prompt": "a cat", "aspect_ratio": "1:1", "seed": 7, "output_format": "png"}),
+            },
+        )
+        assert generate(model).seed == 7

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
+from imagegen.catalog import MODELS, InferenceProfile
 from imagegen.settings import Settings
 from imagegen.validation import field_path, validation_error
 from pydantic import ValidationError
@@ -73,3 +76,37 @@ def test_settings_from_the_environment():
 def test_bad_settings_fail_fast(env):
     with pytest.raises((ValidationError, ValueError)):
         Settings.model_validate(env)
+
+
+def test_models_are_called_in_the_bedrock_region_by_the_catalogs_id():
+    settings = Settings.model_validate({"IMAGE_BUCKET": "bkt", "ENABLED_MODELS": "core,ultra"})
+    assert settings.bedrock_region == "us-west-2"
+    assert settings.invocation_id("core") == "stability.stable-image-core-v1:1"
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"BEDROCK_REGION": "us-east-1"}, "not served in us-east-1"),
+        ({"MODEL_ID_PREFIX": "us."}, "no 'us.' inference profile"),
+    ],
+)
+def test_a_model_not_served_where_it_would_be_called_fails_at_cold_start(env, named):
+    with pytest.raises(ValidationError) as caught:
+        Settings.model_validate({"IMAGE_BUCKET": "bkt", "ENABLED_MODELS": "core", **env})
+    assert "BEDROCK_REGION" in str(caught.value)
+    assert named in str(caught.value)
+
+
+def test_a_model_served_through_a_profile_is_called_by_it_from_its_source_regions(monkeypatch):
+    profile = InferenceProfile(
+        sources=frozenset({"us-east-1", "us-west-2"}), destinations=frozenset({"us-east-1", "us-east-2", "us-west-2"})
+    )
+    monkeypatch.setitem(
+        MODELS, "core", dataclasses.replace(MODELS["core"], on_demand_regions=frozenset(), profiles={"us.": profile})
+    )
+    for env in ({"BEDROCK_REGION": "us-east-1"}, {"BEDROCK_REGION": "us-west-2", "MODEL_ID_PREFIX": "us."}):
+        settings = Settings.model_validate({"IMAGE_BUCKET": "bkt", "ENABLED_MODELS": "core", **env})
+        assert settings.invocation_id("core") == "us.stability.stable-image-core-v1:1"
+    with pytest.raises(ValidationError):
+        Settings.model_validate({"IMAGE_BUCKET": "bkt", "ENABLED_MODELS": "core", "BEDROCK_REGION": "eu-west-1"})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import functools
 import json
+import re
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response, content_types
@@ -19,8 +20,9 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from imagegen import dependencies as deps
 from imagegen import snapstart, submission
-from imagegen.errors import ImageServiceError, InternalError, NotFound, Throttled, metric_name
-from imagegen.generation import generate_images
+from imagegen.callers import Caller, caller_from_identity
+from imagegen.errors import ImageServiceError, InternalError, MethodNotAllowed, NotFound, Throttled, metric_name
+from imagegen.generation import deadline_for, generate_images
 from imagegen.http_body import check_body_admissible, loads_strict, with_lowercase_media_type
 from imagegen.observability import logger, metrics, tracer
 from imagegen.request import ImageRequest
@@ -58,6 +60,12 @@ def _raw_body(event: Any) -> bytes | None:
     return base64.b64decode(event.body) if event.is_base64_encoded else event.body.encode()
 
 
+# The paths of the API and their methods; a known path asked with another method is a 405.
+IMAGES, JOBS, JOB, HEALTH, OPENAPI = "/images", "/jobs", "/jobs/<job_id>", "/health", "/openapi.json"
+_METHODS: dict[str, str] = {IMAGES: "POST", JOBS: "POST", JOB: "GET", HEALTH: "GET", OPENAPI: "GET"}
+_PATTERNS = {path: re.compile("^" + re.sub(r"<\w+>", "[^/]+", path) + "$") for path in _METHODS}
+
+
 def require_json_body(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response:
     """Refuses non-JSON and oversized bodies even when they would pass field validation
     (Powertools also parses form bodies into the model)."""
@@ -65,20 +73,31 @@ def require_json_body(app: APIGatewayRestResolver, next_middleware: NextMiddlewa
     return next_middleware(app)
 
 
-@router.get("/health", summary="Liveness check", include_in_schema=True)
+def allowed_method(path: str) -> str | None:
+    """The method a known path answers to, or None for an unknown path."""
+    return next((_METHODS[known] for known, pattern in _PATTERNS.items() if pattern.match(path)), None)
+
+
+@router.get(HEALTH, summary="Liveness check", include_in_schema=True)
 def health() -> dict[str, str]:
     return {"status": "ok"}
 
 
 @router.post(
-    "/images",
+    IMAGES,
     summary="Generate images now and get presigned URLs",
     middlewares=[require_json_body],
     responses={200: {"description": "The stored images"}, **_errors({**_REQUEST_ERRORS, **_MODEL_ERRORS})},
 )
 def create_images(request: ImageRequest) -> GenerationResponse:
     request_id = router.current_event.request_context.request_id
-    images = generate_images(request, owner_id=request_id, model=deps.image_model(), store=deps.store())
+    images = generate_images(
+        request,
+        owner_id=request_id,
+        model=deps.image_model(),
+        store=deps.store(),
+        deadline=deadline_for(router.lambda_context),
+    )
     presigner = deps.presigner()
     return GenerationResponse(
         id=request_id,
@@ -88,9 +107,8 @@ def create_images(request: ImageRequest) -> GenerationResponse:
     )
 
 
-def _caller(event: Any) -> str:
-    identity = event.request_context.identity
-    return identity.user_arn or identity.api_key_id or identity.account_id or "anonymous"
+def _caller(event: Any) -> Caller:
+    return caller_from_identity(event.request_context.identity)
 
 
 def _base_url(event: Any) -> str:
@@ -104,7 +122,7 @@ def _base_url(event: Any) -> str:
 
 
 @router.post(
-    "/jobs",
+    JOBS,
     summary="Queue an asynchronous generation job",
     middlewares=[require_json_body],
     responses={
@@ -132,31 +150,54 @@ def create_job(
     ] = None,
 ) -> Response[JobAccepted]:
     event = router.current_event
-    job_id = submission.submit_job(
-        request, idempotency_key=idempotency_key, caller=_caller(event), lambda_context=router.lambda_context
+    job_id, status = submission.submit_job(
+        request, idempotency_key=idempotency_key, caller=_caller(event).id, lambda_context=router.lambda_context
     )
-    accepted = JobAccepted(job_id=job_id, status_url=f"{_base_url(event)}/jobs/{job_id}")
+    accepted = JobAccepted(job_id=job_id, status=status, status_url=f"{_base_url(event)}/jobs/{job_id}")
     return Response(status_code=202, content_type=content_types.APPLICATION_JSON, body=accepted)
 
 
 @router.get(
-    "/jobs/<job_id>",
+    JOB,
     summary="Read a job's status and its images (URLs signed afresh)",
     responses={
         200: {"description": "The job; image URLs are signed afresh on every read"},
         **_errors(
-            {400: "validation_error: job_id over 128 characters", 404: "not_found: no such job", 500: "internal_error"}
+            {
+                400: "validation_error: job_id over 128 characters",
+                404: "not_found: no such job, or a job of another caller",
+                500: "internal_error",
+            }
         ),
     },
 )
 def get_job(job_id: Annotated[str, Path(max_length=128)]) -> JobView:
     job = deps.jobs().get(job_id)
-    if job is None:
+    # Another caller's job is answered as if it did not exist: its id tells nothing.
+    if job is None or not _caller(router.current_event).may_read(owner=job.owner):
         raise NotFound(f"No job {job_id}.")
     return deps.presigner().job_view(job)
 
 
-@router.get("/openapi.json", include_in_schema=False)
+# A deployment uses one of these (imagegen:authMode): SigV4 (IAM, the default) or an API key.
+SECURITY_SCHEMES: dict[str, dict[str, str]] = {
+    "sigv4": {
+        "type": "apiKey",
+        "name": "Authorization",
+        "in": "header",
+        "description": "AWS Signature Version 4 (service execute-api) by a principal allowed execute-api:Invoke",
+        "x-amazon-apigateway-authtype": "awsSigv4",
+    },
+    "api_key": {
+        "type": "apiKey",
+        "name": "x-api-key",
+        "in": "header",
+        "description": "An API key of the deployment's usage plan (imagegen:authMode=api_key)",
+    },
+}
+
+
+@router.get(OPENAPI, include_in_schema=False)
 def openapi():
     document = json.loads(
         create_app().get_openapi_json_schema(
@@ -173,6 +214,11 @@ def openapi():
             if "HTTPValidationError" in json.dumps(responses.get("422", {})):
                 del responses["422"]
     _drop_unreferenced_schemas(document)
+    # The URL the caller used, stage path included, so a client generated from the document
+    # calls the same deployment.
+    document["servers"] = [{"url": _base_url(router.current_event)}]
+    document.setdefault("components", {})["securitySchemes"] = SECURITY_SCHEMES
+    document["security"] = [{name: []} for name in SECURITY_SCHEMES]
     return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=document)
 
 
@@ -214,7 +260,9 @@ def handle_service_error(error: ImageServiceError) -> Response:
 
 def handle_unreadable_body(error: Exception) -> Response:
     """A body that failed before or during field validation: refused as not JSON or too large
-    first (whatever else is wrong with it), else a validation error."""
+    first (whatever else is wrong with it), else a validation error. Powertools parses the body
+    by its content type before any route middleware runs, and a multipart type without a
+    boundary fails there with a bare ValueError."""
     event = create_app().current_event
     try:
         check_body_admissible(event.headers, _raw_body(event))
@@ -222,12 +270,20 @@ def handle_unreadable_body(error: Exception) -> Response:
         return handle_service_error(refused)
     if isinstance(error, RequestValidationError):
         return handle_service_error(validation_error(error.errors()))
-    return handle_service_error(invalid("body", "the body is not UTF-8 encoded JSON"))
+    if isinstance(error, UnicodeDecodeError):
+        return handle_service_error(invalid("body", "the body is not UTF-8 encoded JSON"))
+    return handle_unexpected(error)
 
 
 def handle_not_found(_: NotFoundError) -> Response:
     event = create_app().current_event
-    return handle_service_error(NotFound(f"No route for {event.http_method} {event.path}."))
+    allowed = allowed_method(event.path)
+    if allowed is None:
+        return handle_service_error(NotFound(f"No route for {event.http_method} {event.path}."))
+    error = MethodNotAllowed(f"{event.path} answers {allowed}, not {event.http_method}.")
+    response = handle_service_error(error)
+    response.headers["Allow"] = allowed
+    return response
 
 
 def handle_unexpected(error: Exception) -> Response:
@@ -263,8 +319,8 @@ def create_app() -> APIGatewayRestResolver:
     app.include_router(router)
     handlers: tuple[tuple[Any, Any], ...] = (
         (ImageServiceError, handle_service_error),
-        # UnicodeDecodeError: Powertools decodes the body as UTF-8 before validating it.
-        ([RequestValidationError, RequestUnsupportedContentType, UnicodeDecodeError], handle_unreadable_body),
+        # ValueError: Powertools decodes the body (UTF-8, multipart) before validating it.
+        ([RequestValidationError, RequestUnsupportedContentType, ValueError], handle_unreadable_body),
         (NotFoundError, handle_not_found),
         (Exception, handle_unexpected),
     )

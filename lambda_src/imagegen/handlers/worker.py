@@ -12,6 +12,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from imagegen import dependencies as deps
 from imagegen import job_runner, snapstart
+from imagegen.generation import deadline_for
 from imagegen.observability import logger, metrics, tracer
 from imagegen.triggers import PoisonMessage, parse_message
 
@@ -51,7 +52,12 @@ def record_handler(record: SQSRecord, lambda_context: LambdaContext) -> None:
         logger.append_keys(job_id=item.job_id, trigger=item.trigger)
         try:
             if enough_time:
-                job_runner.run(item, receive_count=receive_count, lease_seconds=lease_seconds)
+                job_runner.run(
+                    item,
+                    receive_count=receive_count,
+                    lease_seconds=lease_seconds,
+                    deadline=deadline_for(lambda_context, reserve_seconds=_JOB_HEADROOM_SECONDS),
+                )
             else:
                 job_runner.hand_back(item, receive_count=receive_count)
         except job_runner.RetryLater as later:
