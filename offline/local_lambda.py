@@ -45,6 +45,10 @@ def _serve(conn: Connection, handler: str, function_name: str, timeout: float, e
             conn.send(("error", f"{type(exc).__name__}: {exc}"))
 
 
+class _EnvironmentGone(Exception):
+    """The environment's process had exited before the event reached it: nothing ran."""
+
+
 class _Environment:
     def __init__(self, handler: str, function_name: str, timeout: float, env: dict[str, str]):
         self._conn, child = _CONTEXT.Pipe()
@@ -55,23 +59,41 @@ class _Environment:
         child.close()
         self._expect("ready")
 
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid
+
     def _expect(self, *states: str) -> Any:
         try:
             state, value = self._conn.recv()
         except (EOFError, OSError) as exc:
-            raise FunctionError("the execution environment exited") from exc
+            # As Lambda reports a runtime that exits mid-invocation (Runtime.ExitError).
+            self._process.join(timeout=1)
+            raise FunctionError(f"Runtime exited with exit code {self._process.exitcode}") from exc
         if state == "error":
             raise FunctionError(value)
         assert state in states
         return value
 
     def invoke(self, event: dict[str, Any]) -> Any:
-        self._conn.send(event)
+        if not self.alive:
+            raise _EnvironmentGone
+        try:
+            self._conn.send(event)
+        except OSError as exc:  # the pipe's other end is closed: the process is gone
+            raise _EnvironmentGone from exc
         return self._expect("ok")
 
     @property
     def alive(self) -> bool:
-        return self._process.is_alive()
+        """Whether the process still runs and waits for events. An idle environment never
+        writes to its pipe, so anything readable there (its end of file) means it has exited."""
+        if not self._process.is_alive():
+            return False
+        try:
+            return not self._conn.poll()
+        except OSError:
+            return False
 
     def close(self) -> None:
         with contextlib.suppress(OSError):
@@ -104,18 +126,47 @@ class LocalFunction:
         for starter in starters:
             starter.join()
 
-    def invoke(self, event: dict[str, Any]) -> Any:
-        """Runs the handler on `event`; raises FunctionError if it raised."""
-        with self._slots:
+    def _discard(self, environment: _Environment) -> None:
+        with self._lock:
+            if environment in self._all:
+                self._all.remove(environment)
+        environment.close()
+
+    def _idle_environment(self) -> _Environment:
+        """The warmest idle environment still alive (dead ones are dropped), or a new one."""
+        while True:
             try:
                 environment = self._idle.get_nowait()
             except queue.Empty:
-                environment = self._new_environment()  # a cold start
-            try:
-                return environment.invoke(event)
-            finally:
-                if environment.alive:
-                    self._idle.put(environment)
+                return self._new_environment()  # a cold start
+            if environment.alive:
+                return environment
+            self._discard(environment)
+
+    def invoke(self, event: dict[str, Any]) -> Any:
+        """Runs the handler on `event`; raises FunctionError if it raised or its environment
+        exited during the invocation. An environment found dead is replaced, as Lambda does."""
+        with self._slots:
+            while True:
+                environment = self._idle_environment()
+                try:
+                    result = environment.invoke(event)
+                except _EnvironmentGone:
+                    self._discard(environment)  # it died before the event reached it: try another
+                    continue
+                except FunctionError:
+                    if environment.alive:
+                        self._idle.put(environment)
+                    else:
+                        self._discard(environment)
+                    raise
+                self._idle.put(environment)
+                return result
+
+    def environment_pids(self) -> list[int]:
+        """The process ids of the execution environments (for tests that make one fail)."""
+        with self._lock:
+            return [pid for environment in self._all if (pid := environment.pid) is not None]
 
     def close(self) -> None:
         with self._lock:
