@@ -47,11 +47,15 @@ Ctrl-C stops everything.
 
 
 def _ports_in_use(config: OfflineConfig) -> list[str]:
+    """The ports another process listens on. The probe binds as the servers themselves do, with
+    SO_REUSEADDR: connections of a previous run left in TIME_WAIT do not count, a listener does."""
     busy = []
     for name, port in (("PORT", config.port), ("S3_PORT", config.s3_port), ("BEDROCK_PORT", config.bedrock_port)):
         with socket.socket() as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
                 probe.bind((config.host, port))
+                probe.listen()
             except OSError:
                 busy.append(f"{name}={port}")
     return busy
