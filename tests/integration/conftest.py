@@ -133,16 +133,29 @@ class Api:
         *,
         headers: dict[str, str] | None = None,
         raw: bytes | None = None,
+        identity: dict[str, Any] | None = None,
+        timeout_seconds: float = 28,
     ) -> tuple[int, dict[str, str], Any]:
+        """One request; `identity` overrides fields of requestContext.identity (the caller as an
+        authorizer other than the local one would identify it)."""
         from imagegen.handlers import api
 
         all_headers = {"Content-Type": "application/json", **(headers or {})}
         data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
         event = api_gateway_event(method=method, path=path, headers=list(all_headers.items()), body=data)
-        response = api.lambda_handler(event, LambdaContext("ApiFunction", timeout_seconds=28))
+        event["requestContext"]["identity"].update(identity or {})
+        response = api.lambda_handler(event, LambdaContext("ApiFunction", timeout_seconds=timeout_seconds))
         response_headers = {k: v[-1] for k, v in (response.get("multiValueHeaders") or {}).items()}
         response_headers.update(response.get("headers") or {})
         return response["statusCode"], response_headers, json.loads(response["body"])
+
+
+def signed_by(access_key_id: str) -> dict[str, str]:
+    """The Authorization header of a SigV4-signed request (the local gateway does not verify it)."""
+    return {
+        "Authorization": f"AWS4-HMAC-SHA256 Credential={access_key_id}/20261130/us-east-1/execute-api/aws4_request, "
+        "SignedHeaders=host;x-amz-date, Signature=" + "0" * 64
+    }
 
 
 @pytest.fixture

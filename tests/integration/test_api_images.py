@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
+import time
 
 import openapi_spec_validator
 import pytest
@@ -12,6 +13,8 @@ import requests
 from imagegen.catalog import ASPECT_RATIO_SIZES, MODELS, InferenceProfile
 from PIL import Image
 
+from offline.bedrock_emulator import CONFIGURATION_FAULT_MESSAGES
+from offline.lambda_events import LambdaContext, api_gateway_event
 from tests.integration.conftest import configure, image_keys
 
 PROMPT = "A car made out of vegetables."
@@ -252,7 +255,13 @@ def test_body_over_64_kib_is_a_413(api, model):
 
 @pytest.mark.parametrize(
     "content_type",
-    ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/xml"],
+    [
+        "text/plain",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=x",
+        "multipart/form-data",  # no boundary: Powertools' parser fails before any route runs
+        "application/xml",
+    ],
 )
 def test_a_body_that_is_not_json_is_a_415(api, model, content_type):
     before = model.count()
@@ -403,3 +412,71 @@ def test_openapi_document_lists_only_statuses_the_api_answers(api):
     openapi_spec_validator.validate(doc)  # what client generators and viewers check first
     job = doc["paths"]["/jobs/{job_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
     assert job == {"$ref": "#/components/schemas/JobView"}
+
+
+@pytest.mark.parametrize("fault", sorted(CONFIGURATION_FAULT_MESSAGES))
+def test_each_account_problem_bedrock_reports_is_a_503_saying_what_to_fix(api, model, aws, fault):
+    model.fault(fault, times=5)
+    before_calls, before_keys = model.count(), image_keys(aws)
+    status, headers, body = api("POST", "/images", {"prompt": PROMPT})
+    assert (status, body["error"]["code"]) == (503, "model_unavailable")
+    assert "imagegen:" in body["error"]["message"] or "Marketplace" in body["error"]["message"]
+    assert "Retry-After" not in headers
+    assert model.count() - before_calls == 1  # not the caller's fault, and no retry fixes it
+    assert image_keys(aws) == before_keys
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allow"),
+    [("DELETE", "/health", "GET"), ("HEAD", "/health", "GET"), ("GET", "/images", "POST"), ("PUT", "/jobs/abc", "GET")],
+)
+def test_a_known_path_with_another_method_is_a_405_naming_the_allowed_one(api, method, path, allow):
+    status, headers, body = api(method, path)
+    assert (status, body["error"]["code"]) == (405, "method_not_allowed")
+    assert headers["Allow"] == allow
+
+
+def test_a_sync_request_answers_504_before_its_invocation_runs_out(api, model, aws):
+    # Given a model slower than the time left in the invocation (the read timeout alone would wait 10 s)
+    model.latency(6000)
+    before = image_keys(aws)
+    started = time.monotonic()
+    status, _, body = api("POST", "/images", {"prompt": PROMPT}, timeout_seconds=4)
+    # Then the caller gets the contract's 504 within the invocation, pointing at POST /jobs
+    assert (status, body["error"]["code"]) == (504, "model_timeout")
+    assert "POST /jobs" in body["error"]["message"]
+    assert time.monotonic() - started < 4
+    time.sleep(4.5)  # the abandoned call finishes: its image is dropped, not stored
+    assert image_keys(aws) == before
+
+
+def test_throttling_backoff_stops_at_the_invocations_deadline(api, model, monkeypatch):
+    configure(monkeypatch, BEDROCK_MAX_ATTEMPTS="10")
+    model.fault("throttle", times=10)
+    started = time.monotonic()
+    status, headers, body = api("POST", "/images", {"prompt": PROMPT}, timeout_seconds=3.5)
+    assert (status, body["error"]["code"]) == (429, "throttled")
+    assert "Retry-After" in headers
+    assert time.monotonic() - started < 3.5
+    assert model.count() < 10
+
+
+def test_openapi_document_declares_its_server_and_security_schemes(api):
+    doc = api("GET", "/openapi.json", headers={"Host": "127.0.0.1:3000", "X-Forwarded-Proto": "http"})[2]
+    assert doc["servers"] == [{"url": "http://127.0.0.1:3000"}]
+    schemes = doc["components"]["securitySchemes"]
+    assert schemes["sigv4"]["x-amazon-apigateway-authtype"] == "awsSigv4"
+    assert (schemes["api_key"]["in"], schemes["api_key"]["name"]) == ("header", "x-api-key")
+    assert doc["security"] == [{"sigv4": []}, {"api_key": []}]
+    openapi_spec_validator.validate(doc)
+
+
+def test_the_openapi_server_keeps_the_stage_path_when_deployed():
+    from imagegen.handlers import api
+
+    event = api_gateway_event(
+        method="GET", path="/openapi.json", headers=[("Host", "abc.execute-api.us-west-2.amazonaws.com")]
+    )
+    event["requestContext"]["path"] = "/v1/openapi.json"  # as API Gateway gives it: stage first
+    response = api.lambda_handler(event, LambdaContext("ApiFunction", timeout_seconds=28))
+    assert json.loads(response["body"])["servers"] == [{"url": "https://abc.execute-api.us-west-2.amazonaws.com/v1"}]

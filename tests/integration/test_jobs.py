@@ -9,7 +9,7 @@ import pytest
 import requests
 from PIL import Image
 
-from tests.integration.conftest import configure, drain, take_messages
+from tests.integration.conftest import configure, drain, signed_by, take_messages
 
 PROMPT = "A lighthouse at dusk"
 
@@ -170,3 +170,66 @@ def test_queue_outage_fails_the_post_and_leaves_no_job_queued(api, aws, monkeypa
     [new] = [item for key, item in jobs().items() if key not in before]
     assert new["status"]["S"] == "failed"
     assert json.loads(new["error"]["S"])["code"] == "internal_error"
+
+
+def test_a_job_is_read_by_its_caller_only(api):
+    # Given a job that caller A created, signed with SigV4
+    job_id = submit(api, {"prompt": PROMPT}, **signed_by("AKIDCALLERA"))[1]["job_id"]
+    # Then A reads it; B and an unsigned caller get the same 404 as for an unknown id
+    assert api("GET", f"/jobs/{job_id}", headers=signed_by("AKIDCALLERA"))[0] == 200
+    for headers in (signed_by("AKIDCALLERB"), None):
+        status, _, body = api("GET", f"/jobs/{job_id}", headers=headers)
+        assert (status, body) == (404, {"error": {"code": "not_found", "message": f"No job {job_id}."}})
+
+
+def test_a_roles_next_session_reads_the_jobs_of_the_last_one(api):
+    def session(role: str, name: str) -> dict:
+        return {"userArn": f"arn:aws:sts::123456789012:assumed-role/{role}/{name}", "accountId": "123456789012"}
+
+    job_id = submit_as(api, session("app-role", "i-0abc"))
+    assert api("GET", f"/jobs/{job_id}", identity=session("app-role", "i-0def"))[0] == 200
+    assert api("GET", f"/jobs/{job_id}", identity=session("other-role", "i-0abc"))[0] == 404
+
+
+def submit_as(api, identity: dict, body: dict | None = None, **headers) -> str:
+    status, _, accepted = api("POST", "/jobs", body or {"prompt": PROMPT}, headers=headers or None, identity=identity)
+    assert status == 202
+    return accepted["job_id"]
+
+
+def test_api_key_callers_read_their_own_jobs_and_not_the_deployments(api, aws, worker_source):
+    key_a, key_b = {"apiKeyId": "key-a", "apiKey": "secret-a"}, {"apiKeyId": "key-b", "apiKey": "secret-b"}
+    job_id = submit_as(api, key_a)
+    assert api("GET", f"/jobs/{job_id}", identity=key_a)[0] == 200
+    assert api("GET", f"/jobs/{job_id}", identity=key_b)[0] == 404
+    # A job of the deployment (an EventBridge event): IAM callers read it, API-key callers do not
+    aws.client("events").put_events(
+        Entries=[
+            {
+                "EventBusName": aws.event_bus,
+                "Source": "my.app",
+                "DetailType": "ImageGenerationRequested",
+                "Detail": json.dumps({"request_id": "owned-by-deployment", "prompt": PROMPT}),
+            }
+        ]
+    )
+    drain(worker_source)
+    [event_job] = [e["detail"]["job_id"] for e in outcome_events(aws) if e["detail"]["trigger"] == "eventbridge"]
+    assert api("GET", f"/jobs/{event_job}", headers=signed_by("AKIDCALLERA"))[0] == 200
+    assert api("GET", f"/jobs/{event_job}", identity=key_a)[0] == 404
+
+
+def test_idempotency_keys_are_scoped_to_the_caller(api):
+    first = submit(api, {"prompt": PROMPT}, **{"Idempotency-Key": "shared-key", **signed_by("AKIDCALLERA")})[1]
+    second = submit(api, {"prompt": PROMPT}, **{"Idempotency-Key": "shared-key", **signed_by("AKIDCALLERB")})[1]
+    assert first["job_id"] != second["job_id"]
+
+
+def test_repeating_an_idempotent_post_answers_the_jobs_current_status(api, worker_source):
+    headers = {"Idempotency-Key": "status-after-run"}
+    first = submit(api, {"prompt": PROMPT}, **headers)[1]
+    assert first["status"] == "queued"
+    drain(worker_source)
+    status, again = submit(api, {"prompt": PROMPT}, **headers)
+    assert status == 202
+    assert (again["job_id"], again["status"]) == (first["job_id"], "succeeded")
