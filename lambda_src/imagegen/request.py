@@ -26,6 +26,7 @@ MAX_COUNT = 4
 
 AspectRatio = Literal["16:9", "1:1", "21:9", "2:3", "3:2", "4:5", "5:4", "9:16", "9:21"]
 ModelAlias = Literal["core", "ultra", "sd3.5-large"]
+SD35_LARGE = "sd3.5-large"
 
 
 def _lower(value: object) -> object:
@@ -76,7 +77,25 @@ class TextPrompt(BaseModel):
 class ImageRequest(BaseModel):
     """A text-to-image request. Strict: no type coercion, no unknown fields."""
 
-    model_config = ConfigDict(strict=True, extra="forbid", title="ImageRequest")
+    model_config = ConfigDict(
+        strict=True,
+        extra="forbid",
+        title="ImageRequest",
+        # The cross-field rules, in terms a schema-driven client or validator applies too.
+        json_schema_extra={
+            "oneOf": [
+                {"required": ["prompt"], "properties": {"prompt": {"type": "string"}}},
+                {"required": ["text_prompts"], "properties": {"text_prompts": {"type": "array"}}},
+            ],
+            "anyOf": [
+                {"properties": {"model": {"not": {"enum": [SD35_LARGE]}}}},
+                {"properties": {"seed": {"maximum": MODELS[SD35_LARGE].max_seed}}},
+            ],
+            "description": "Give prompt or text_prompts, not both. With model sd3.5-large, seed is at most "
+            f"{MODELS[SD35_LARGE].max_seed:,} (also when sd3.5-large is the deployment's default model and model "
+            "is left out, which a schema cannot see).",
+        },
+    )
 
     prompt: Prompt | None = Field(default=None, description="What to generate. Required unless text_prompts is given.")
     text_prompts: list[TextPrompt] | None = Field(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import jsonschema
 import pytest
 from imagegen import dependencies
 from imagegen.request import ImageRequest
@@ -133,3 +134,27 @@ def test_json_schema_is_closed_and_documents_the_limits():
     assert properties["seed"]["maximum"] == 4_294_967_295
     assert properties["count"]["maximum"] == 4
     assert "pattern" in properties["output_format"]
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        {"prompt": "a"},
+        {"text_prompts": [{"text": "a"}]},
+        {"prompt": None, "text_prompts": [{"text": "a"}]},
+        {"prompt": "a", "text_prompts": [{"text": "a"}]},
+        {},
+        {"prompt": "a", "model": "sd3.5-large", "seed": 4_294_967_295},
+        {"prompt": "a", "model": "sd3.5-large", "seed": 4_294_967_294},
+        {"prompt": "a", "model": "core", "seed": 4_294_967_295},
+    ],
+)
+def test_the_schema_states_the_cross_field_rules_the_model_applies(document):
+    # A schema-driven client must not send what the API refuses, nor be refused what it accepts.
+    validator = jsonschema.Draft202012Validator(ImageRequest.model_json_schema())
+    try:
+        ImageRequest.model_validate(document)
+        accepted = True
+    except ValidationError:
+        accepted = False
+    assert validator.is_valid(document) == accepted
