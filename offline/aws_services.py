@@ -1,6 +1,9 @@
 """The embedded AWS services of the local run: one moto server answering S3, DynamoDB, SQS
 and EventBridge on one port, provisioned like the deployed stack (bucket, jobs table, queue
-with its dead-letter queue, event bus and rule, S3 notification on requests/*.json)."""
+with its dead-letter queue, event bus and rule, S3 notification on requests/*.json).
+
+What the stack declares is data here (the constants and the *_configuration functions), which
+tests/infra/test_offline_matches_stack.py compares with the synthesized template."""
 
 from __future__ import annotations
 
@@ -16,6 +19,22 @@ from offline.lambda_events import REGION
 
 CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 
+# The jobs table: job records and Powertools idempotency records, expired by TTL.
+TABLE_KEY_SCHEMA = ({"AttributeName": "pk", "KeyType": "HASH"},)
+TABLE_ATTRIBUTE_DEFINITIONS = ({"AttributeName": "pk", "AttributeType": "S"},)
+TABLE_BILLING_MODE = "PAY_PER_REQUEST"
+TABLE_TTL_ATTRIBUTE = "expiration"
+# The rule that turns ImageGenerationRequested events on the bus into jobs, and how it delivers
+# them to the jobs queue (what it cannot deliver goes to the dead-letter queue).
+GENERATION_REQUESTED_RULE = "image-generation-requested"
+GENERATION_REQUESTED_PATTERN = {"detail-type": ["ImageGenerationRequested"]}
+GENERATION_REQUESTED_RETRY_POLICY = {"MaximumRetryAttempts": 10, "MaximumEventAgeInSeconds": 3600}
+# Requests dropped into the bucket: the objects whose creation S3 sends to the jobs queue.
+REQUEST_DROP_EVENTS = ("s3:ObjectCreated:*",)
+REQUEST_DROP_FILTER = (("prefix", "requests/"), ("suffix", ".json"))
+# Local only: outcome events (from the service's own event source) copied to a queue to read them.
+OUTCOMES_RULE = "image-generation-outcomes"
+
 
 @dataclass(frozen=True)
 class Resources:
@@ -28,6 +47,8 @@ class Resources:
     outcomes_queue_name: str = "imagegen-outcomes"
     event_bus: str = "imagegen"
     event_source: str = "imagegen"
+    # Deliveries of a job before it moves to the dead-letter queue. Locally 3 (the stack's default
+    # is 5, imagegen:maxReceiveCount), so that a failing job reaches the dead-letter queue sooner.
     max_receive_count: int = 3
     # As the stack sets it: six times the worker's 300 s timeout, so a message never comes back
     # while a delivery of it may still be running.
@@ -51,58 +72,77 @@ def start_moto(host: str, port: int) -> ThreadedMotoServer:
     return server
 
 
+def table_configuration(resources: Resources) -> dict[str, Any]:
+    """CreateTable's arguments for the jobs table."""
+    return {
+        "TableName": resources.table,
+        "KeySchema": [dict(key) for key in TABLE_KEY_SCHEMA],
+        "AttributeDefinitions": [dict(attribute) for attribute in TABLE_ATTRIBUTE_DEFINITIONS],
+        "BillingMode": TABLE_BILLING_MODE,
+    }
+
+
+def table_ttl_configuration() -> dict[str, Any]:
+    return {"Enabled": True, "AttributeName": TABLE_TTL_ATTRIBUTE}
+
+
+def jobs_queue_attributes(resources: Resources, *, dead_letter_queue_arn: str) -> dict[str, str]:
+    """The jobs queue's attributes: its visibility timeout and its redrive to the dead-letter queue."""
+    redrive = {"deadLetterTargetArn": dead_letter_queue_arn, "maxReceiveCount": str(resources.max_receive_count)}
+    return {"VisibilityTimeout": str(resources.visibility_timeout), "RedrivePolicy": json.dumps(redrive)}
+
+
+def generation_requested_targets(*, jobs_queue_arn: str, dead_letter_queue_arn: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "Id": "queue",
+            "Arn": jobs_queue_arn,
+            "RetryPolicy": dict(GENERATION_REQUESTED_RETRY_POLICY),
+            "DeadLetterConfig": {"Arn": dead_letter_queue_arn},
+        }
+    ]
+
+
+def request_drop_notification(*, jobs_queue_arn: str) -> dict[str, Any]:
+    """The bucket's notification configuration: requests/*.json creations to the jobs queue."""
+    rules = [{"Name": name, "Value": value} for name, value in REQUEST_DROP_FILTER]
+    return {
+        "QueueConfigurations": [
+            {"QueueArn": jobs_queue_arn, "Events": list(REQUEST_DROP_EVENTS), "Filter": {"Key": {"FilterRules": rules}}}
+        ]
+    }
+
+
 def provision(resources: Resources) -> None:
     """Creates the resources the functions use, as the CDK stack does in AWS."""
     s3, sqs, events = resources.client("s3"), resources.client("sqs"), resources.client("events")
     dynamodb = resources.client("dynamodb")
     s3.create_bucket(Bucket=resources.bucket)
-    dynamodb.create_table(
-        TableName=resources.table,
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-    )
-    dynamodb.update_time_to_live(
-        TableName=resources.table, TimeToLiveSpecification={"Enabled": True, "AttributeName": "expiration"}
-    )
+    dynamodb.create_table(**table_configuration(resources))
+    dynamodb.update_time_to_live(TableName=resources.table, TimeToLiveSpecification=table_ttl_configuration())
     sqs.create_queue(QueueName=resources.dead_letter_queue_name)
-    redrive = {
-        "deadLetterTargetArn": resources.queue_arn(resources.dead_letter_queue_name),
-        "maxReceiveCount": str(resources.max_receive_count),
-    }
+    dead_letter_queue_arn = resources.queue_arn(resources.dead_letter_queue_name)
     sqs.create_queue(
         QueueName=resources.queue_name,
-        Attributes={"VisibilityTimeout": str(resources.visibility_timeout), "RedrivePolicy": json.dumps(redrive)},
+        Attributes=jobs_queue_attributes(resources, dead_letter_queue_arn=dead_letter_queue_arn),
     )
     sqs.create_queue(QueueName=resources.outcomes_queue_name)
-    queue_arn = resources.queue_arn(resources.queue_name)
+    jobs_queue_arn = resources.queue_arn(resources.queue_name)
     events.create_event_bus(Name=resources.event_bus)
-    for rule, pattern, target in (
-        ("image-generation-requested", {"detail-type": ["ImageGenerationRequested"]}, queue_arn),
-        (
-            "image-generation-outcomes",
-            {"source": [resources.event_source]},
-            resources.queue_arn(resources.outcomes_queue_name),
+    bus = resources.event_bus
+    events.put_rule(
+        Name=GENERATION_REQUESTED_RULE, EventBusName=bus, EventPattern=json.dumps(GENERATION_REQUESTED_PATTERN)
+    )
+    events.put_targets(
+        Rule=GENERATION_REQUESTED_RULE,
+        EventBusName=bus,
+        Targets=generation_requested_targets(
+            jobs_queue_arn=jobs_queue_arn, dead_letter_queue_arn=dead_letter_queue_arn
         ),
-    ):
-        events.put_rule(Name=rule, EventBusName=resources.event_bus, EventPattern=json.dumps(pattern))
-        events.put_targets(Rule=rule, EventBusName=resources.event_bus, Targets=[{"Id": "queue", "Arn": target}])
+    )
+    events.put_rule(Name=OUTCOMES_RULE, EventBusName=bus, EventPattern=json.dumps({"source": [resources.event_source]}))
+    outcomes_arn = resources.queue_arn(resources.outcomes_queue_name)
+    events.put_targets(Rule=OUTCOMES_RULE, EventBusName=bus, Targets=[{"Id": "queue", "Arn": outcomes_arn}])
     s3.put_bucket_notification_configuration(
-        Bucket=resources.bucket,
-        NotificationConfiguration={
-            "QueueConfigurations": [
-                {
-                    "QueueArn": queue_arn,
-                    "Events": ["s3:ObjectCreated:*"],
-                    "Filter": {
-                        "Key": {
-                            "FilterRules": [
-                                {"Name": "prefix", "Value": "requests/"},
-                                {"Name": "suffix", "Value": ".json"},
-                            ]
-                        }
-                    },
-                }
-            ]
-        },
+        Bucket=resources.bucket, NotificationConfiguration=request_drop_notification(jobs_queue_arn=jobs_queue_arn)
     )

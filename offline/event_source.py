@@ -10,6 +10,10 @@ from typing import Any
 from offline.lambda_events import sqs_event
 from offline.local_lambda import LocalFunction
 
+# As the stack's event source mapping: the function reports failed items (batchItemFailures), and
+# only those come back; a function error brings the whole batch back.
+FUNCTION_RESPONSE_TYPES = ("ReportBatchItemFailures",)
+
 
 class SqsEventSource:
     def __init__(
