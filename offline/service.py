@@ -4,6 +4,7 @@ the API (behind a local API Gateway) and the asynchronous worker (behind a local
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from offline.api_gateway import ApiGatewayServer
@@ -14,6 +15,109 @@ from offline.lambda_events import REGION
 from offline.local_lambda import LocalFunction
 
 SERVICES = ("S3", "DYNAMODB", "SQS", "EVENTBRIDGE")
+# Where the functions call Bedrock: the stack's default (imagegen:bedrockRegion). They sign for
+# this region, and the emulator checks that the model is served there.
+BEDROCK_REGION = "us-west-2"
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    """A function as the stack declares it, with the local values of its settings.
+
+    `settings` holds the variables the stack sets to fixed values; `resources` names the ones
+    that point at the resources (their values come from the local resources). Together they are
+    every variable the stack sets on the function (tests/infra/test_offline_matches_stack.py)."""
+
+    name: str
+    handler: str
+    timeout: int
+    settings: Mapping[str, str]
+    resources: tuple[str, ...]
+
+
+_SHARED_SETTINGS = {
+    "POWERTOOLS_SERVICE_NAME": "imagegen",
+    "POWERTOOLS_METRICS_NAMESPACE": "ImageGeneration",
+    "POWERTOOLS_LOG_LEVEL": "INFO",
+    "ENABLED_MODELS": "core,ultra,sd3.5-large",  # locally every model (the stack's default: core)
+    "BEDROCK_REGION": BEDROCK_REGION,
+    "MODEL_ID_PREFIX": "",
+    "PRESIGN_EXPIRY_SECONDS": "3600",
+    "RETENTION_DAYS": "7",
+}
+API_FUNCTION = FunctionSpec(
+    name="ApiFunction",
+    handler="imagegen.handlers.api.lambda_handler",
+    timeout=28,
+    settings={
+        **_SHARED_SETTINGS,
+        "BEDROCK_READ_TIMEOUT_SECONDS": "20",
+        "BEDROCK_MAX_ATTEMPTS": "3",
+        "IDEMPOTENCY_TTL_SECONDS": "86400",
+        "CORS_ALLOW_ORIGINS": "",
+    },
+    resources=("IMAGE_BUCKET", "JOBS_TABLE", "JOBS_QUEUE_URL"),
+)
+WORKER_FUNCTION = FunctionSpec(
+    name="WorkerFunction",
+    handler="imagegen.handlers.worker.lambda_handler",
+    timeout=300,
+    settings={
+        **_SHARED_SETTINGS,
+        "BEDROCK_READ_TIMEOUT_SECONDS": "60",
+        "BEDROCK_MAX_ATTEMPTS": "4",
+        "RETRY_BACKOFF_SECONDS": "1",  # locally 1 s (the stack's: 30 s), so that retries show quickly
+    },
+    resources=("IMAGE_BUCKET", "JOBS_TABLE", "JOBS_QUEUE_URL", "EVENT_BUS_NAME", "EVENT_SOURCE", "MAX_RECEIVE_COUNT"),
+)
+FUNCTIONS = (API_FUNCTION, WORKER_FUNCTION)
+# The settings a user may change for the local run (see OfflineConfig.from_environment).
+LOCAL_SETTINGS = (
+    "ENABLED_MODELS",
+    "BEDROCK_REGION",
+    "MODEL_ID_PREFIX",
+    "PRESIGN_EXPIRY_SECONDS",
+    "CORS_ALLOW_ORIGINS",
+    "POWERTOOLS_LOG_LEVEL",
+    "BEDROCK_READ_TIMEOUT_SECONDS",
+    "BEDROCK_MAX_ATTEMPTS",
+    "RETRY_BACKOFF_SECONDS",
+)
+
+
+def function_environment(
+    function: FunctionSpec,
+    resources: Resources,
+    *,
+    queue_url: str,
+    bedrock_url: str,
+    overrides: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """The environment `function` runs with: what the stack sets on it (the user's local settings
+    applied), plus what Lambda and the local run provide instead of AWS: the region, credentials
+    and endpoints."""
+    wiring = {
+        "IMAGE_BUCKET": resources.bucket,
+        "JOBS_TABLE": resources.table,
+        "JOBS_QUEUE_URL": queue_url,
+        "EVENT_BUS_NAME": resources.event_bus,
+        "EVENT_SOURCE": resources.event_source,
+        "MAX_RECEIVE_COUNT": str(resources.max_receive_count),
+    }
+    settings = {**function.settings, **{name: wiring[name] for name in function.resources}}
+    settings.update({name: value for name, value in (overrides or {}).items() if name in settings})
+    return {
+        "AWS_REGION": REGION,
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_ACCESS_KEY_ID": CREDENTIALS["aws_access_key_id"],
+        "AWS_SECRET_ACCESS_KEY": CREDENTIALS["aws_secret_access_key"],
+        "AWS_ENDPOINT_URL": resources.endpoint_url,
+        **{f"AWS_ENDPOINT_URL_{service}": resources.endpoint_url for service in SERVICES},
+        "AWS_ENDPOINT_URL_BEDROCK_RUNTIME": bedrock_url,
+        "POWERTOOLS_TRACE_DISABLED": "true",  # no X-Ray daemon here
+        "POWERTOOLS_METRICS_DISABLED": "true",  # EMF lines would only repeat the logs
+        **settings,
+    }
 
 
 @dataclass
@@ -36,19 +140,7 @@ class OfflineConfig:
             port=int(env.get("PORT", "3000")),
             s3_port=int(env.get("S3_PORT", "3001")),
             bedrock_port=int(env.get("BEDROCK_PORT", "3002")),
-            function_env={
-                name: env[name]
-                for name in (
-                    "ENABLED_MODELS",
-                    "PRESIGN_EXPIRY_SECONDS",
-                    "CORS_ALLOW_ORIGINS",
-                    "POWERTOOLS_LOG_LEVEL",
-                    "BEDROCK_READ_TIMEOUT_SECONDS",
-                    "BEDROCK_MAX_ATTEMPTS",
-                    "RETRY_BACKOFF_SECONDS",
-                )
-                if name in env
-            },
+            function_env={name: env[name] for name in LOCAL_SETTINGS if name in env},
         )
 
 
@@ -65,33 +157,16 @@ class OfflineService:
         self._api: ApiGatewayServer | None = None
         self._event_source: SqsEventSource | None = None
 
-    def function_environment(self) -> dict[str, str]:
-        """The environment the functions run with (as the stack sets it in AWS)."""
+    def function_environment(self, function: FunctionSpec = API_FUNCTION) -> dict[str, str]:
+        """The environment `function` runs with (as the stack sets it in AWS)."""
         r = self.resources
-        env = {
-            "AWS_REGION": REGION,
-            "AWS_DEFAULT_REGION": REGION,
-            "AWS_ACCESS_KEY_ID": CREDENTIALS["aws_access_key_id"],
-            "AWS_SECRET_ACCESS_KEY": CREDENTIALS["aws_secret_access_key"],
-            "AWS_ENDPOINT_URL": r.endpoint_url,
-            **{f"AWS_ENDPOINT_URL_{service}": r.endpoint_url for service in SERVICES},
-            "AWS_ENDPOINT_URL_BEDROCK_RUNTIME": self.bedrock_url,
-            "POWERTOOLS_SERVICE_NAME": "imagegen",
-            "POWERTOOLS_METRICS_NAMESPACE": "ImageGeneration",
-            "POWERTOOLS_TRACE_DISABLED": "true",  # no X-Ray daemon here
-            "POWERTOOLS_METRICS_DISABLED": "true",  # EMF lines would only repeat the logs
-            "POWERTOOLS_LOG_LEVEL": "INFO",
-            "IMAGE_BUCKET": r.bucket,
-            "JOBS_TABLE": r.table,
-            "JOBS_QUEUE_URL": r.queue_url(r.queue_name),
-            "EVENT_BUS_NAME": r.event_bus,
-            "EVENT_SOURCE": r.event_source,
-            "ENABLED_MODELS": "core,ultra,sd3.5-large",
-            "MAX_RECEIVE_COUNT": str(r.max_receive_count),
-            "RETRY_BACKOFF_SECONDS": "1",
-        }
-        env.pop("AWS_PROFILE", None)
-        return {**env, **self.config.function_env}
+        return function_environment(
+            function,
+            r,
+            queue_url=r.queue_url(r.queue_name),
+            bedrock_url=self.bedrock_url,
+            overrides=self.config.function_env,
+        )
 
     def start(self) -> None:
         config = self.config
@@ -99,20 +174,18 @@ class OfflineService:
         provision(self.resources)
         self._emulator = BedrockEmulator(host=config.host, port=config.bedrock_port)
         self._emulator.start()
-        env = self.function_environment()
-        api = LocalFunction(
-            name="ApiFunction",
-            handler="imagegen.handlers.api.lambda_handler",
-            env=env,
-            concurrency=config.api_concurrency,
-            timeout=28,
-        )
-        worker = LocalFunction(
-            name="WorkerFunction",
-            handler="imagegen.handlers.worker.lambda_handler",
-            env={**env, "BEDROCK_READ_TIMEOUT_SECONDS": env.get("BEDROCK_READ_TIMEOUT_SECONDS", "60")},
-            concurrency=config.worker_concurrency,
-            timeout=300,
+        api, worker = (
+            LocalFunction(
+                name=spec.name,
+                handler=spec.handler,
+                env=self.function_environment(spec),
+                concurrency=concurrency,
+                timeout=spec.timeout,
+            )
+            for spec, concurrency in (
+                (API_FUNCTION, config.api_concurrency),
+                (WORKER_FUNCTION, config.worker_concurrency),
+            )
         )
         self._functions = [api, worker]
         for function in self._functions:
