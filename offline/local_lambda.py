@@ -32,6 +32,9 @@ class FunctionError(Exception):
 def _serve(conn: Connection, handler: str, function_name: str, timeout: float, env: dict[str, str]) -> None:
     # Ctrl-C reaches the whole process group: the parent stops the environments.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Only the function's own AWS settings: none of the shell's (a profile, a session token).
+    for name in [name for name in os.environ if name.startswith("AWS_") and name not in env]:
+        del os.environ[name]
     os.environ.update(env)
     sys.path.insert(0, LAMBDA_SRC)
     module_name, attribute = handler.rsplit(".", 1)
