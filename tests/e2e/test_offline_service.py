@@ -19,6 +19,9 @@ from typing import Any
 
 import pytest
 import requests
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
 from PIL import Image
 
 from offline.aws_services import Resources
@@ -36,6 +39,7 @@ class Running:
     bedrock_url: str
     resources: Resources
     output: Path
+    pid: int
 
 
 @pytest.fixture(scope="module")
@@ -56,6 +60,7 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
         bedrock_url=f"http://127.0.0.1:{ports['BEDROCK_PORT']}",
         resources=Resources(endpoint_url=f"http://127.0.0.1:{ports['S3_PORT']}"),
         output=output,
+        pid=process.pid,
     )
 
     def ready():
@@ -230,3 +235,77 @@ def test_a_second_instance_on_the_same_ports_says_so_and_exits(service):
     assert second.returncode == 1
     assert "Ports in use" in second.stderr
     assert requests.get(f"{service.api_url}/health", timeout=10).status_code == 200  # the first one is unharmed
+
+
+def sigv4(url: str, access_key: str, method: str = "GET", body: bytes | None = None) -> dict[str, str]:
+    """The headers of a request signed for API Gateway (execute-api) with `access_key`."""
+    request = AWSRequest(method=method, url=url, data=body, headers={"Content-Type": "application/json"})
+    SigV4Auth(Credentials(access_key, "any secret"), "execute-api", "us-east-1").add_auth(request)
+    return dict(request.headers.items())
+
+
+def test_sigv4_callers_are_told_apart(service):
+    """Two access keys are two callers: an Idempotency-Key is scoped to its caller, so the same
+    key and body make one job per caller (and the same job again for the same caller)."""
+    url, body = f"{service.api_url}/jobs", json.dumps({"prompt": "A shared key"}).encode()
+
+    def post(access_key: str | None) -> str:
+        headers = {"Content-Type": "application/json", "Idempotency-Key": "e2e-callers"}
+        if access_key:
+            headers.update(sigv4(url, access_key, "POST", body))
+        response = requests.post(url, data=body, headers=headers, timeout=30)
+        assert response.status_code == 202, response.text
+        return response.json()["job_id"]
+
+    alice, bob, anonymous = post("AKIDALICE"), post("AKIDBOB"), post(None)
+    assert len({alice, bob, anonymous}) == 3
+    assert post("AKIDALICE") == alice and post(None) == anonymous
+
+
+def environment_processes(service_pid: int) -> list[int]:
+    """The execution environments of the running service: its children started by multiprocessing."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            command = (stat.parent / "cmdline").read_bytes()
+        except (OSError, ValueError, IndexError):
+            continue
+        if parent == service_pid and b"spawn_main" in command:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def test_killed_idle_environments_are_replaced(service):
+    assert requests.get(f"{service.api_url}/health", timeout=30).status_code == 200
+    killed = environment_processes(service.pid)
+    assert len(killed) >= 2  # the API's and the worker's, idle
+    for pid in killed:
+        os.kill(pid, signal.SIGKILL)
+    wait_for(lambda: not set(killed) & set(environment_processes(service.pid)), timeout=10)
+
+    response = requests.post(f"{service.api_url}/images", json={"prompt": "After a crash"}, timeout=60)
+    assert response.status_code == 200, response.text
+    job_id = requests.post(f"{service.api_url}/jobs", json={"prompt": "After a crash"}, timeout=30).json()["job_id"]
+    assert finished_job(service, job_id)["status"] == "succeeded"
+
+
+@pytest.mark.parametrize("method", ["TRACE", "HEAD", "DELETE", "PROPFIND"])
+def test_any_method_is_answered_by_the_function_in_json(service, method):
+    response = requests.request(method, f"{service.api_url}/health", timeout=30)
+    assert 400 <= response.status_code < 500
+    assert response.headers["Content-Type"] == "application/json"
+    if method != "HEAD":
+        assert set(response.json()["error"]) >= {"code", "message"}
+
+
+def test_malformed_http_is_answered_in_json(service):
+    host, port = service.api_url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as connection:
+        connection.sendall(b"POST /images HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n")
+        received = b""
+        while chunk := connection.recv(65536):
+            received += chunk
+    head, _, body = received.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400 ") and b"Content-Type: application/json" in head
+    assert json.loads(body)["error"]["code"] == "client_error"
