@@ -1,6 +1,14 @@
 """The REST API: every route proxied to the API function, authenticated (IAM by default),
 validated against the request schema, throttled, logged and traced, and answering its own
-errors in the same JSON shape as the handler."""
+errors in the same JSON shape as the handler: a known path with a method it does not have
+gets 405 with `Allow` from API Gateway itself, without invoking the function.
+
+Logging: one access log entry per request, in a log group of the stack's. Execution logging
+is off: API Gateway would write it to `API-Gateway-Execution-Logs_{apiId}/{stage}`, a group it
+creates itself, outside the stack, kept forever and left behind by `cdk destroy`, and it needs
+an account-wide CloudWatch role (AWS::ApiGateway::Account) that a stack should not own. The
+access log carries what ERROR-level execution logs would add: the error type and message, and
+the integration's status and error."""
 
 from __future__ import annotations
 
@@ -105,8 +113,24 @@ ACCESS_LOG_FIELDS: Mapping[str, str] = {
     "errorType": "$context.error.responseType",
     # messageString arrives quoted and escaped, so a message with quotes keeps the line valid JSON.
     "errorMessage": "$context.error.messageString",
+    "integrationStatus": "$context.integration.status",
+    "integrationError": "$context.integration.error",
     "xrayTraceId": "$context.xrayTraceId",
 }
+
+# Headers a browser script may read on an error answer (the handler exposes the same).
+CORS_EXPOSED_HEADERS = ("Retry-After",)
+# Request body types the 405 answer maps (API Gateway treats a request without Content-Type as
+# JSON). A mock integration cannot pass a body through, so any other type is refused with 415.
+MOCK_CONTENT_TYPES = (
+    JSON,
+    "text/plain",
+    "application/x-www-form-urlencoded",
+    "multipart/form-data",
+    "application/octet-stream",
+    "application/xml",
+    "text/xml",
+)
 
 CORS_REQUEST_HEADERS = (
     "Content-Type",
@@ -126,6 +150,39 @@ def access_log_format() -> str:
     return "{" + ",".join(f'"{name}":{value(variable)}' for name, variable in ACCESS_LOG_FIELDS.items()) + "}"
 
 
+def allowed_methods(routes: Sequence[Route], *, preflight: bool) -> dict[str, tuple[str, ...]]:
+    """Path -> the methods it answers, as a 405's `Allow` lists them (OPTIONS with CORS)."""
+    methods: dict[str, set[str]] = {}
+    for route in routes:
+        methods.setdefault(route.path, {"OPTIONS"} if preflight else set()).add(route.method)
+    return {path: tuple(sorted(names)) for path, names in methods.items()}
+
+
+def method_not_allowed_template(path: str, allowed: Sequence[str]) -> str:
+    """The 405 body in the handler's error shape; API Gateway fills in the request's method."""
+    message = f"Method $context.httpMethod is not allowed on {path}; allowed: {', '.join(allowed)}"
+    return json.dumps({"error": {"code": "method_not_allowed", "message": message}})
+
+
+def gateway_cors_headers(origins: Sequence[str]) -> dict[str, str]:
+    """CORS headers of API Gateway's own answers, as mapping expressions.
+
+    A gateway response takes only static values or request parameters, no template logic:
+    one origin (or "*") is named as is; with several, the request's own Origin is echoed, so
+    that a browser on any of them can read the error, and so can one on an origin that is not
+    configured. These answers carry no credentials (no Allow-Credentials) and nothing but the
+    error of the request itself.
+    """
+    if not origins:
+        return {}
+    allow_origin = f"'{origins[0]}'" if len(origins) == 1 else "method.request.header.Origin"
+    return {
+        "Access-Control-Allow-Origin": allow_origin,
+        "Access-Control-Expose-Headers": f"'{','.join(CORS_EXPOSED_HEADERS)}'",
+        "Vary": "'Origin'",
+    }
+
+
 class ImageApi(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, config: StackConfig, handler: lambda_.IFunction) -> None:
         super().__init__(scope, construct_id)
@@ -138,9 +195,10 @@ class ImageApi(Construct):
             "Api",
             rest_api_name=f"{Stack.of(self).stack_name}-api",
             description="Image generation on Amazon Bedrock",
+            # Regional: the only kind whose integration timeout can be raised past 29 s.
             endpoint_types=[apigw.EndpointType.REGIONAL],
-            # Execution logging (ERROR level) needs the account's API Gateway CloudWatch role.
-            cloud_watch_role=True,
+            # No execution logging (see the module's docstring), so no account-wide role.
+            cloud_watch_role=False,
             deploy_options=apigw.StageOptions(
                 stage_name=STAGE_NAME,
                 throttling_rate_limit=config.throttle_rate_limit,
@@ -149,8 +207,7 @@ class ImageApi(Construct):
                 access_log_format=apigw.AccessLogFormat.custom(access_log_format()),
                 tracing_enabled=True,
                 metrics_enabled=True,
-                logging_level=apigw.MethodLoggingLevel.ERROR,
-                # Request and response bodies hold prompts: never written to the execution log.
+                logging_level=apigw.MethodLoggingLevel.OFF,
                 data_trace_enabled=False,
             ),
             default_method_options=(
@@ -181,7 +238,8 @@ class ImageApi(Construct):
             description="A text-to-image request (the runtime's ImageRequest model)",
             schema=to_cdk_json_schema(request_model_schema(config.enabled_models)),
         )
-        self.methods = self._add_routes(ROUTES, handler)
+        self.methods = self._add_routes(ROUTES, handler, Duration.seconds(config.api_timeout_seconds))
+        self.method_not_allowed = self._add_method_not_allowed(ROUTES, origins)
         self._add_gateway_responses(GATEWAY_ERRORS, origins)
         self.api_key: apigw.IApiKey | None = None
         if config.auth_mode == "api_key":
@@ -191,8 +249,9 @@ class ImageApi(Construct):
     def url(self) -> str:
         return self.api.url
 
-    def _add_routes(self, routes: Sequence[Route], handler: lambda_.IFunction) -> list[apigw.Method]:
-        integration = apigw.LambdaIntegration(handler, allow_test_invoke=False)
+    def _add_routes(self, routes: Sequence[Route], handler: lambda_.IFunction, timeout: Duration) -> list[apigw.Method]:
+        # The function's own timeout is derived from the same setting (imagegen:apiTimeoutSeconds).
+        integration = apigw.LambdaIntegration(handler, allow_test_invoke=False, timeout=timeout)
         return [
             self.api.root.resource_for_path(route.path).add_method(
                 route.method,
@@ -204,19 +263,58 @@ class ImageApi(Construct):
             for route in routes
         ]
 
+    def _add_method_not_allowed(self, routes: Sequence[Route], origins: Sequence[str]) -> list[apigw.Method]:
+        """An ANY method on each route's resource, answering 405 with `Allow` from API Gateway.
+
+        A resource's explicitly declared methods take precedence over its ANY method, which
+        catches only the others. It is authorized like the real methods, so a caller who may
+        not call the API learns nothing more from it.
+        """
+        cors = gateway_cors_headers(origins)
+        methods = []
+        for path, allowed in allowed_methods(routes, preflight=bool(origins)).items():
+            headers = {"Allow": f"'{', '.join(allowed)}'", **cors}
+            if len(origins) > 1:
+                # An integration response can choose: the first origin unless the request's is another allowed one.
+                headers["Access-Control-Allow-Origin"] = f"'{origins[0]}'"
+            template = _choose_origin_template(origins) + method_not_allowed_template(path, allowed)
+            parameters = {f"method.response.header.{name}": value for name, value in headers.items()}
+            integration = apigw.MockIntegration(
+                passthrough_behavior=apigw.PassthroughBehavior.NEVER,
+                request_templates=dict.fromkeys(MOCK_CONTENT_TYPES, '{"statusCode": 405}'),
+                integration_responses=[
+                    apigw.IntegrationResponse(
+                        status_code="405",
+                        response_parameters=parameters,
+                        response_templates={JSON: template},
+                    )
+                ],
+            )
+            methods.append(
+                self.api.root.resource_for_path(path).add_method(
+                    "ANY",
+                    integration,
+                    method_responses=[
+                        apigw.MethodResponse(
+                            status_code="405",
+                            response_parameters=dict.fromkeys(parameters, True),
+                        )
+                    ],
+                )
+            )
+        return methods
+
     def _add_gateway_responses(self, errors: Sequence[GatewayError], origins: Sequence[str]) -> None:
-        # A gateway response cannot choose among several origins: it names the first one (or *),
-        # never more than the handler allows.
-        cors = {"Access-Control-Allow-Origin": origins[0]} if origins else {}
+        cors = gateway_cors_headers(origins)
         for error in errors:
-            headers = {**cors, **error.headers}
+            # Static header values are single-quoted in API Gateway's mapping syntax.
+            headers = {**cors, **{name: f"'{value}'" for name, value in error.headers.items()}}
             self.api.add_gateway_response(
                 error.response_type.response_type,
                 type=error.response_type,
                 status_code=error.status,
                 templates={JSON: error.template()},
-                # Static header values are single-quoted in API Gateway's mapping syntax.
-                response_headers={name: f"'{value}'" for name, value in headers.items()} or None,
+                response_headers=headers or None,
             )
 
     def _add_usage_plan(self, config: StackConfig) -> apigw.IApiKey:
@@ -232,3 +330,16 @@ class ImageApi(Construct):
         key = self.api.add_api_key("ApiKey", description="Key for the image generation API")
         plan.add_api_key(key)
         return key
+
+
+def _choose_origin_template(origins: Sequence[str]) -> str:
+    """VTL that answers a request from any allowed origin but the first with its own origin,
+    as CDK's preflight does; nothing when one origin (or "*") is named statically."""
+    if len(origins) < 2:
+        return ""
+    others = " || ".join(f'$origin == "{origin}"' for origin in origins[1:])
+    return (
+        '#set($origin = $input.params().header.get("Origin"))\n'
+        '#if($origin == "")#set($origin = $input.params().header.get("origin"))#end\n'
+        f"#if({others})#set($context.responseOverride.header.Access-Control-Allow-Origin = $origin)#end\n"
+    )

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from aws_cdk import App, Tags
+from aws_cdk import App, Environment, Tags
 
 from infra.config import StackConfig
 from infra.nag import acknowledge_findings, add_nag_checks
@@ -26,13 +26,17 @@ def cdk_json_context() -> dict[str, Any]:
     return json.loads(CDK_JSON.read_text())["context"]
 
 
-def build_app(context: Mapping[str, Any] | None = None, outdir: str | None = None) -> tuple[App, ImageGenStack]:
+def build_app(
+    context: Mapping[str, Any] | None = None, outdir: str | None = None, env: Environment | None = None
+) -> tuple[App, ImageGenStack]:
+    """The app and its stack; without `env` the stack is region-agnostic, as `cdk synth` makes it."""
     app = App(context={**cdk_json_context(), **(context or {})}, outdir=outdir)
     config = StackConfig.from_context(app.node)
     stack = ImageGenStack(
         app,
         STACK_NAME,
         config=config,
+        env=env,
         description="Image generation on Amazon Bedrock (Stability AI): API, S3, async jobs and events",
     )
     Tags.of(stack).add("project", "imagegen")

@@ -6,8 +6,15 @@ Context keys and their defaults:
 - `imagegen:enabledModels` (`["core"]`): aliases of the Stability models the deployment
   enables (`core`, `ultra`, `sd3.5-large`); the first is the default. The functions may call
   only these models.
+- `imagegen:bedrockRegion` (`"us-west-2"`): the region whose Bedrock Runtime the functions
+  call, whatever region the stack deploys to. Synth refuses an enabled model that the
+  runtime's catalog says is not served there (on demand by its bare id, or through an
+  inference profile the region is a source of). The IAM policy and the dashboard's Bedrock
+  metrics name this region.
 - `imagegen:inferenceProfilePrefix` (`""`): a cross-region inference profile prefix such as
-  `"us."`; empty calls the models in the stack's own region.
+  `"us."`, to call every enabled model through that profile from `imagegen:bedrockRegion`;
+  synth refuses it for a model that has no such profile there. Empty calls each model the
+  way the catalog says the region serves it.
 - `imagegen:presignExpirySeconds` (`3600`): lifetime of the presigned image URLs, 60..3600.
   The URLs are signed with the Lambda role's temporary credentials and die with them,
   whatever their own expiry says, so more than an hour would be a promise not kept.
@@ -27,6 +34,11 @@ Context keys and their defaults:
 - `imagegen:alarmEmail` (`""`): an address subscribed to the alarm topic; empty for none.
 - `imagegen:logRetentionDays` (`30`): retention of every log group, a value CloudWatch
   Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, ...).
+- `imagegen:apiTimeoutSeconds` (`29`): how long API Gateway waits for the API function (its
+  integration timeout); the function's own timeout is one second less, so that it always
+  answers first. 29 is API Gateway's default maximum; a Regional REST API may wait longer
+  once the account's "Maximum integration timeout in milliseconds" quota has been raised
+  (Service Quotas), up to what Lambda allows (900).
 - `imagegen:snapStart` (`false`): Lambda SnapStart on both functions: a deployment that
   changes a function publishes a new version, which the API and the queue invoke through a
   `live` alias, and a cold start resumes from a snapshot taken after the imports instead of
@@ -46,7 +58,7 @@ from typing import Annotated, Any, Literal
 
 from aws_cdk import aws_logs as logs
 from constructs import Node
-from imagegen.catalog import MODELS
+from imagegen.catalog import DEFAULT_BEDROCK_REGION, MODELS, Invocation, ModelNotServed, resolve_invocation
 from imagegen.settings import MAX_PRESIGN_EXPIRY_SECONDS
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 from pydantic.alias_generators import to_camel
@@ -79,6 +91,12 @@ _RETENTION_DAYS: dict[int, logs.RetentionDays] = {
 }
 _ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+REGION_PATTERN = r"^[a-z]{2}(-[a-z]+)+-\d+$"
+# API Gateway's default maximum integration timeout; a Regional REST API can have more
+# through a quota increase. The function gets one second less.
+DEFAULT_API_TIMEOUT_SECONDS = 29
+FUNCTION_MARGIN_SECONDS = 1
+MAX_LAMBDA_TIMEOUT_SECONDS = 900
 
 
 class ConfigError(ValueError):
@@ -127,6 +145,7 @@ class StackConfig(BaseModel):
     model_config = ConfigDict(strict=True, frozen=True, extra="forbid", alias_generator=to_camel)
 
     enabled_models: CliList = Field(default_factory=lambda: ["core"], min_length=1)
+    bedrock_region: str = Field(DEFAULT_BEDROCK_REGION, pattern=REGION_PATTERN)
     inference_profile_prefix: str = Field("", pattern=r"^([a-z]{2,4}\.)?$")
     presign_expiry_seconds: CliInt = Field(MAX_PRESIGN_EXPIRY_SECONDS, ge=60)
     retention_days: CliInt = Field(7, ge=1, le=3650)
@@ -141,6 +160,9 @@ class StackConfig(BaseModel):
     cors_allow_origins: CliList = Field(default_factory=list)
     alarm_email: str = ""
     log_retention_days: CliInt = 30
+    api_timeout_seconds: CliInt = Field(
+        DEFAULT_API_TIMEOUT_SECONDS, ge=FUNCTION_MARGIN_SECONDS + 1, le=MAX_LAMBDA_TIMEOUT_SECONDS
+    )
     snap_start: CliBool = False
 
     @field_validator("enabled_models")
@@ -194,6 +216,29 @@ class StackConfig(BaseModel):
         return [MODELS[alias].model_id for alias in self.enabled_models]
 
     @property
+    def invocations(self) -> dict[str, Invocation]:
+        """How the functions call each enabled model from `bedrock_region`, as the runtime's
+        catalog resolves it; ConfigError naming the keys when a model is not served there."""
+        resolved = {}
+        for alias in self.enabled_models:
+            try:
+                resolved[alias] = resolve_invocation(MODELS[alias], self.bedrock_region, self.inference_profile_prefix)
+            except ModelNotServed as error:
+                keys = f"{CONTEXT_PREFIX}bedrockRegion={self.bedrock_region!r}"
+                if self.inference_profile_prefix:
+                    keys += f" with {CONTEXT_PREFIX}inferenceProfilePrefix={self.inference_profile_prefix!r}"
+                raise ConfigError(
+                    f"Invalid CDK context: {keys} cannot call the enabled model {alias!r}: {error}. Choose a region "
+                    f"(and prefix) that serves it, or leave it out of {CONTEXT_PREFIX}enabledModels."
+                ) from None
+        return resolved
+
+    @property
+    def function_timeout_seconds(self) -> int:
+        """The API function's timeout: within API Gateway's integration timeout."""
+        return self.api_timeout_seconds - FUNCTION_MARGIN_SECONDS
+
+    @property
     def log_retention(self) -> logs.RetentionDays:
         return _RETENTION_DAYS[self.log_retention_days]
 
@@ -214,9 +259,12 @@ class StackConfig(BaseModel):
             if key.startswith(CONTEXT_PREFIX) and value is not None
         }
         try:
-            return cls.model_validate(values)
+            config = cls.model_validate(values)
         except ValidationError as error:
             raise ConfigError(_describe(error)) from None
+        # Refuses, naming the keys, a model that the catalog says is not served in the chosen region.
+        _ = config.invocations
+        return config
 
 
 def _describe(error: ValidationError) -> str:

@@ -21,8 +21,8 @@ LAMBDA_RUNTIME = lambda_.Runtime.PYTHON_3_14
 SERVICE_NAME = "imagegen"
 METRICS_NAMESPACE = "ImageGeneration"
 MEMORY_MB = 1024
-# API Gateway's REST integration gives up after 29 s: the function must answer before that.
-API_TIMEOUT = Duration.seconds(28)
+# The API function's timeout comes from imagegen:apiTimeoutSeconds, as API Gateway's
+# integration timeout does (infra/api.py): one second less, so the function answers first.
 WORKER_TIMEOUT = Duration.seconds(300)
 EVENT_SOURCE = "imagegen"
 RETRY_BACKOFF_SECONDS = 30
@@ -53,6 +53,7 @@ class ImageGeneration(Construct):
             "IMAGE_BUCKET": bucket.bucket_name,
             "JOBS_TABLE": table.table_name,
             "ENABLED_MODELS": ",".join(config.enabled_models),
+            "BEDROCK_REGION": config.bedrock_region,
             "MODEL_ID_PREFIX": config.inference_profile_prefix,
             "PRESIGN_EXPIRY_SECONDS": str(config.presign_expiry_seconds),
             "RETENTION_DAYS": str(config.retention_days),
@@ -61,7 +62,7 @@ class ImageGeneration(Construct):
             "ApiFunction",
             description="Image generation API: synchronous generation, job submission and status",
             handler=API_HANDLER,
-            timeout=API_TIMEOUT,
+            timeout=Duration.seconds(config.function_timeout_seconds),
             environment={
                 **shared,
                 "JOBS_QUEUE_URL": queue.queue_url,
@@ -140,26 +141,38 @@ class ImageGeneration(Construct):
         )
 
 
+def foundation_model_arn(region: str, model_id: str) -> str:
+    return f"arn:{Aws.PARTITION}:bedrock:{region}::foundation-model/{model_id}"
+
+
+def inference_profile_arn(region: str, profile_id: str) -> str:
+    return f"arn:{Aws.PARTITION}:bedrock:{region}:{Aws.ACCOUNT_ID}:inference-profile/{profile_id}"
+
+
 def invoke_model_statements(config: StackConfig) -> list[iam.PolicyStatement]:
-    """`bedrock:InvokeModel` on the enabled Stability models in the stack's region and, with an
-    inference profile prefix, on those profiles and on the models in the regions they route to."""
-    in_region = [
-        f"arn:{Aws.PARTITION}:bedrock:{Aws.REGION}::foundation-model/{model_id}" for model_id in config.model_ids
-    ]
-    prefix = config.inference_profile_prefix
-    if not prefix:
-        return [iam.PolicyStatement(actions=["bedrock:InvokeModel"], resources=in_region)]
-    profiles = [
-        f"arn:{Aws.PARTITION}:bedrock:{Aws.REGION}:{Aws.ACCOUNT_ID}:inference-profile/{prefix}{model_id}"
-        for model_id in config.model_ids
-    ]
-    return [
-        iam.PolicyStatement(actions=["bedrock:InvokeModel"], resources=[*in_region, *profiles]),
-        # A profile may send the call to any region of its geography, and that region's model
-        # must allow it. The condition limits this to calls made through our own profiles.
-        iam.PolicyStatement(
-            actions=["bedrock:InvokeModel"],
-            resources=[f"arn:{Aws.PARTITION}:bedrock:*::foundation-model/{model_id}" for model_id in config.model_ids],
-            conditions={"StringEquals": {"bedrock:InferenceProfileArn": profiles}},
-        ),
-    ]
+    """`bedrock:InvokeModel` on exactly what the calls use, in `imagegen:bedrockRegion` (never
+    the stack's own region): a model called by its bare id, its foundation-model ARN; a model
+    called through an inference profile, the profile's ARN and, only through that profile, the
+    model in each region the profile routes to."""
+    direct: list[str] = []
+    profiles: list[str] = []
+    routed: list[str] = []
+    for invocation in config.invocations.values():
+        if invocation.through_profile:
+            profiles.append(inference_profile_arn(invocation.region, invocation.model_id))
+            model_id = invocation.model_id.removeprefix(invocation.profile_prefix)
+            routed += [foundation_model_arn(region, model_id) for region in invocation.serving_regions]
+        else:
+            direct.append(foundation_model_arn(invocation.region, invocation.model_id))
+    statements = [iam.PolicyStatement(actions=["bedrock:InvokeModel"], resources=[*direct, *profiles])]
+    if profiles:
+        # The routed-to region's model must allow the call too; the condition limits this to
+        # calls made through this deployment's own profiles.
+        statements.append(
+            iam.PolicyStatement(
+                actions=["bedrock:InvokeModel"],
+                resources=sorted(set(routed)),
+                conditions={"StringEquals": {"bedrock:InferenceProfileArn": profiles}},
+            )
+        )
+    return statements

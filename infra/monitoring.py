@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from aws_cdk import Duration
+from aws_cdk import Aws, Duration, RemovalPolicy
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cw_actions
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
@@ -24,6 +26,7 @@ OLDEST_JOB_SECONDS = 900
 SERVICE_METRICS = ("ImagesGenerated", "JobRetries", "JobsDeadLettered", "PoisonMessages")
 ERROR_METRICS = tuple(metric_name(code) for code in error_codes())
 WIDGET_WIDTH = 8
+CLOUDWATCH = "cloudwatch.amazonaws.com"
 
 
 class Monitoring(Construct):
@@ -38,11 +41,32 @@ class Monitoring(Construct):
         jobs_queue: sqs.IQueue,
         dead_letter_queue: sqs.IQueue,
         model_ids: Sequence[str],
+        bedrock_region: str,
         metrics_namespace: str,
         service_name: str,
     ) -> None:
         super().__init__(scope, construct_id)
-        self.topic = sns.Topic(self, "AlarmTopic", display_name="Image generation alarms", enforce_ssl=True)
+        # The AWS-managed SNS key cannot be used by CloudWatch, whose alarms would then publish
+        # nothing: a key of the topic's own, whose policy lets CloudWatch encrypt for it.
+        self.key = kms.Key(
+            self,
+            "AlarmTopicKey",
+            description="Encrypts the image generation alarm topic",
+            enable_key_rotation=True,
+            pending_window=Duration.days(7),
+            removal_policy=RemovalPolicy.DESTROY,
+        )
+        self.key.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="AllowCloudWatchAlarmsToPublishToTheTopic",
+                principals=[iam.ServicePrincipal(CLOUDWATCH)],
+                actions=["kms:Decrypt", "kms:GenerateDataKey*"],
+                resources=["*"],
+            )
+        )
+        self.topic = sns.Topic(
+            self, "AlarmTopic", display_name="Image generation alarms", enforce_ssl=True, master_key=self.key
+        )
         if alarm_email:
             self.topic.add_subscription(subscriptions.EmailSubscription(alarm_email))
 
@@ -70,16 +94,33 @@ class Monitoring(Construct):
             threshold=OLDEST_JOB_SECONDS,
             comparison=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
         )
+        self._let_the_alarms_publish()
         self.dashboard = cloudwatch.Dashboard(self, "Dashboard", default_interval=Duration.hours(3))
         self.dashboard.add_widgets(*self._api_widgets(api))
         self.dashboard.add_widgets(*self._function_widgets(functions))
         self.dashboard.add_widgets(*self._queue_widgets(jobs_queue, dead_letter_queue))
-        self.dashboard.add_widgets(*self._model_widgets(model_ids))
+        self.dashboard.add_widgets(*self._model_widgets(model_ids, bedrock_region))
         self.dashboard.add_widgets(*self._service_widgets(metrics_namespace, service_name))
 
+    def _let_the_alarms_publish(self) -> None:
+        """The topic's policy replaces SNS's default one, which let the account's CloudWatch
+        publish: allow it again, for this stack's alarms only (their exact ARNs)."""
+        self.topic.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="AllowThisStacksAlarmsToPublish",
+                principals=[iam.ServicePrincipal(CLOUDWATCH)],
+                actions=["sns:Publish"],
+                resources=[self.topic.topic_arn],
+                conditions={
+                    "StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID},
+                    "ArnEquals": {"aws:SourceArn": [alarm.alarm_arn for alarm in self.alarms]},
+                },
+            )
+        )
+
     @staticmethod
-    def _graph(title: str, metrics: Sequence[cloudwatch.IMetric]) -> cloudwatch.GraphWidget:
-        return cloudwatch.GraphWidget(title=title, left=list(metrics), width=WIDGET_WIDTH)
+    def _graph(title: str, metrics: Sequence[cloudwatch.IMetric], region: str | None = None) -> cloudwatch.GraphWidget:
+        return cloudwatch.GraphWidget(title=title, left=list(metrics), width=WIDGET_WIDTH, region=region)
 
     def _api_widgets(self, api: apigw.RestApi) -> list[cloudwatch.IWidget]:
         return [
@@ -117,7 +158,9 @@ class Monitoring(Construct):
             ),
         ]
 
-    def _model_widgets(self, model_ids: Sequence[str]) -> list[cloudwatch.IWidget]:
+    def _model_widgets(self, model_ids: Sequence[str], region: str) -> list[cloudwatch.IWidget]:
+        """Bedrock publishes its metrics in the region called, not in the stack's."""
+
         def each(metric: str, statistic: str) -> list[cloudwatch.IMetric]:
             return [
                 cloudwatch.Metric(
@@ -127,18 +170,20 @@ class Monitoring(Construct):
                     period=PERIOD,
                     statistic=statistic,
                     label=f"{metric} {model_id}",
+                    region=region,
                 )
                 for model_id in model_ids
             ]
 
         return [
-            self._graph("Model invocations", each("Invocations", "Sum")),
-            self._graph("Model latency (p99, ms)", each("InvocationLatency", "p99")),
+            self._graph(f"Model invocations ({region})", each("Invocations", "Sum"), region),
+            self._graph(f"Model latency (p99, ms, {region})", each("InvocationLatency", "p99"), region),
             self._graph(
-                "Model throttles and errors",
+                f"Model throttles and errors ({region})",
                 each("InvocationThrottles", "Sum")
                 + each("InvocationClientErrors", "Sum")
                 + each("InvocationServerErrors", "Sum"),
+                region,
             ),
         ]
 

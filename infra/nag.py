@@ -28,13 +28,11 @@ OBJECT_KEYS = (
     "Object keys are generated per request, so access is granted on the object prefix this function uses, "
     "with explicit actions; nothing outside the prefix."
 )
-INFERENCE_PROFILE_REGIONS = (
-    "A cross-region inference profile routes the call to the model in any region of its geography; the statement "
-    "is limited by the bedrock:InferenceProfileArn condition to calls made through this stack's own profiles."
-)
-CLOUDWATCH_ROLE = (
-    "API Gateway's account-level CloudWatch role, needed for execution logging (APIG6); "
-    "AmazonAPIGatewayPushToCloudWatchLogs is the policy AWS publishes and maintains for exactly this role."
+NO_EXECUTION_LOGS = (
+    "Execution logging is off on purpose: API Gateway writes it to a log group it creates outside the stack, kept "
+    "forever and left by cdk destroy, and it needs an account-wide CloudWatch role the stack should not own. The "
+    "stage's access log records every request with its status, error type and message and the integration's status "
+    "and error, in a log group of the stack's with the configured retention."
 )
 NO_COGNITO = (
     "The API authenticates callers with IAM (SigV4) by default, or with API keys and a usage plan when the deployer "
@@ -67,16 +65,8 @@ def acknowledge_findings(stack: ImageGenStack) -> None:
         acknowledge(role, "AwsSolutions-IAM5[Resource::*]", XRAY)
         for prefix in prefixes:
             acknowledge(role, f"AwsSolutions-IAM5[Resource::{bucket_arn}/{prefix}*]", OBJECT_KEYS)
-        if stack.config.inference_profile_prefix:
-            for model_id in stack.config.model_ids:
-                finding = f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:bedrock:*::foundation-model/{model_id}]"
-                acknowledge(role, finding, INFERENCE_PROFILE_REGIONS)
-    acknowledge(
-        api,
-        "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]",
-        CLOUDWATCH_ROLE,
-    )
     acknowledge(api, "AwsSolutions-COG4", NO_COGNITO)
     if stack.config.auth_mode == "api_key":
         acknowledge(api, "AwsSolutions-APIG4", API_KEY_MODE)
     acknowledge(api.deployment_stage, "AwsSolutions-APIG3", NO_WAF)
+    acknowledge(api.deployment_stage, "AwsSolutions-APIG6", NO_EXECUTION_LOGS)

@@ -54,7 +54,9 @@ class ImageGenStack(Stack):
             functions=self.generation.functions,
             jobs_queue=self.jobs.queue,
             dead_letter_queue=self.jobs.dead_letter_queue,
-            model_ids=[f"{config.inference_profile_prefix}{model_id}" for model_id in config.model_ids],
+            # Bedrock's ModelId dimension is the id each call sends: the bare id or the profile's.
+            model_ids=[invocation.model_id for invocation in config.invocations.values()],
+            bedrock_region=config.bedrock_region,
             metrics_namespace=METRICS_NAMESPACE,
             service_name=SERVICE_NAME,
         )

@@ -3,18 +3,21 @@ and gives the tests a small reader for the CloudFormation template."""
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
+from unittest import mock
 
 import pytest
 
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
 from aws_cdk.assertions import Template
+from imagegen.catalog import MODELS, InferenceProfile
 
 from infra.application import build_app
 from infra.stack import ImageGenStack
@@ -38,11 +41,24 @@ BROWSER_API_KEY = {
     "imagegen:maxReceiveCount": 3,
     "imagegen:logRetentionDays": 14,
 }
-# Cross-region inference through "eu." profiles, two origins (error answers name the first).
-INFERENCE_PROFILE = {
+# Two models called in the Bedrock region named explicitly, browsers on two origins, and an
+# integration timeout raised past 29 s (what a Regional API may have after a quota increase).
+TWO_ORIGINS = {
     "imagegen:enabledModels": ["sd3.5-large", "core"],
-    "imagegen:inferenceProfilePrefix": "eu.",
+    "imagegen:bedrockRegion": "us-west-2",
     "imagegen:corsAllowOrigins": ["https://a.example.com", "http://localhost:3000"],
+    "imagegen:apiTimeoutSeconds": 60,
+}
+
+# No model of the catalog is reached through an inference profile today: the profile path is
+# synthesized with Core and Ultra standing in for models that are, through "us." profiles.
+US_REGIONS = frozenset({"us-east-1", "us-east-2", "us-west-2"})
+US_PROFILE = InferenceProfile(sources=US_REGIONS, destinations=US_REGIONS)
+PROFILE_ALIASES = ("core", "ultra")
+INFERENCE_PROFILE = {
+    "imagegen:enabledModels": list(PROFILE_ALIASES),
+    "imagegen:bedrockRegion": "us-east-1",
+    "imagegen:inferenceProfilePrefix": "us.",
 }
 
 # Cold starts resumed from snapshots: versions behind "live" aliases.
@@ -142,16 +158,28 @@ def render(value: Any) -> str:
     return json.dumps(value, sort_keys=True)
 
 
-@functools.cache
-def _synth(context_json: str) -> Synth:
-    _app, stack = build_app({**SKIP_BUNDLING, **json.loads(context_json)})
+def synth_now(context: dict[str, Any] | None = None, **build: Any) -> Synth:
+    _app, stack = build_app({**SKIP_BUNDLING, **(context or {})}, **build)
     # Synthesizes the app, cdk-nag included: an unacknowledged finding raises here.
     assertions = Template.from_stack(stack)
     return Synth(stack=stack, assertions=assertions, template=assertions.to_json())
 
 
+@functools.cache
+def _synth(context_json: str) -> Synth:
+    return synth_now(json.loads(context_json))
+
+
 def synth(context: dict[str, Any] | None = None) -> Synth:
     return _synth(json.dumps(context or {}, sort_keys=True))
+
+
+def with_us_profiles(*aliases: str) -> Any:
+    """The catalog with `aliases` also served through "us." inference profiles, while the
+    block runs (the stack reads the catalog when it is built)."""
+    return mock.patch.dict(
+        MODELS, {alias: dataclasses.replace(MODELS[alias], profiles={"us.": US_PROFILE}) for alias in aliases}
+    )
 
 
 @pytest.fixture(scope="session")
@@ -166,8 +194,18 @@ def browser_api_key() -> Synth:
 
 
 @pytest.fixture(scope="session")
+def two_origins() -> Synth:
+    return synth(TWO_ORIGINS)
+
+
+@pytest.fixture(scope="session")
 def inference_profile() -> Synth:
-    return synth(INFERENCE_PROFILE)
+    """Calls through "us." profiles from us-east-1, with a catalog whose models have them.
+
+    Not one of `any_deployment`: the runtime's own settings check the catalog too, and it
+    has no such models outside this fixture."""
+    with with_us_profiles(*PROFILE_ALIASES):
+        return synth_now(INFERENCE_PROFILE)
 
 
 @pytest.fixture(scope="session")
@@ -175,6 +213,11 @@ def snap_start() -> Synth:
     return synth(SNAP_START)
 
 
-@pytest.fixture(scope="session", params=["default", "browser_api_key", "inference_profile", "snap_start"])
+DEPLOYMENTS = ["default", "browser_api_key", "two_origins", "snap_start"]
+# Every configuration the infrastructure tests synthesize: what the scanners check.
+SCANNED_DEPLOYMENTS = [*DEPLOYMENTS, "inference_profile"]
+
+
+@pytest.fixture(scope="session", params=DEPLOYMENTS)
 def any_deployment(request: pytest.FixtureRequest) -> Synth:
     return request.getfixturevalue(request.param)

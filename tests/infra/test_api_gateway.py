@@ -78,9 +78,9 @@ def test_every_route_proxies_to_the_api_function(any_deployment):
         if generation.api_target is generation.api_function
         else f"${{{any_deployment.logical_id(generation.api_target)}}}"
     )
-    methods = {key: m for key, m in _methods(any_deployment).items() if key[0] != "OPTIONS"}
+    methods = {key: m for key, m in _methods(any_deployment).items() if key in ROUTES}
 
-    assert set(methods) == ROUTES
+    assert {key for key in _methods(any_deployment) if key[0] not in ("OPTIONS", "ANY")} == ROUTES
     for method in methods.values():
         assert method["Integration"]["Type"] == "AWS_PROXY"
         assert target in any_deployment.render(method["Integration"]["Uri"])
@@ -89,7 +89,7 @@ def test_every_route_proxies_to_the_api_function(any_deployment):
 def test_iam_mode_signs_every_method_and_there_is_no_preflight_without_origins(default):
     methods = _methods(default)
 
-    assert {key[0] for key in methods} == {"GET", "POST"}
+    assert {key[0] for key in methods} == {"GET", "POST", "ANY"}
     assert all(method["AuthorizationType"] == "AWS_IAM" for method in methods.values())
     assert default.resources("AWS::ApiGateway::UsagePlan") == {}
     assert default.resources("AWS::ApiGateway::ApiKey") == {}
@@ -136,8 +136,8 @@ def test_requests_are_validated_against_the_request_model(default):
 
     assert validator["ValidateRequestBody"] is True
     assert validator["ValidateRequestParameters"] is True
-    for method in methods.values():
-        assert method["RequestValidatorId"] == {"Ref": validator_id}
+    for route in ROUTES:
+        assert methods[route]["RequestValidatorId"] == {"Ref": validator_id}
     for route in (("POST", "/images"), ("POST", "/jobs")):
         assert methods[route]["RequestModels"] == {"application/json": {"Ref": model_id}}
     assert methods[("GET", "/jobs/{job_id}")]["RequestParameters"] == {"method.request.path.job_id": True}
@@ -146,7 +146,7 @@ def test_requests_are_validated_against_the_request_model(default):
 
 @pytest.mark.parametrize(
     ("deployment", "aliases"),
-    [("default", ["core"]), ("browser_api_key", ["core", "ultra"]), ("inference_profile", ["sd3.5-large", "core"])],
+    [("default", ["core"]), ("browser_api_key", ["core", "ultra"]), ("two_origins", ["sd3.5-large", "core"])],
 )
 def test_the_model_is_the_draft4_request_schema_with_the_enabled_models(request, deployment, aliases):
     synth = request.getfixturevalue(deployment)
@@ -173,7 +173,7 @@ def test_the_stage_is_throttled_logged_and_traced(request, deployment, rate, bur
             "ResourcePath": "/*",
             "ThrottlingRateLimit": rate,
             "ThrottlingBurstLimit": burst,
-            "LoggingLevel": "ERROR",
+            "LoggingLevel": "OFF",
             "MetricsEnabled": True,
             "DataTraceEnabled": False,
         }
@@ -182,6 +182,28 @@ def test_the_stage_is_throttled_logged_and_traced(request, deployment, rate, bur
     entry = json.loads(_substitute(stage["AccessLogSetting"]["Format"]))
     for field in ("requestId", "ip", "caller", "method", "path", "status", "latencyMs", "errorMessage"):
         assert field in entry
+    # What ERROR-level execution logs would have added.
+    assert entry["errorType"] == "$context.error.responseType"
+    assert entry["integrationStatus"] == "$context.integration.status"
+    assert entry["integrationError"] == "$context.integration.error"
+
+
+def test_every_log_group_api_gateway_writes_is_the_stacks_own(any_deployment):
+    # With execution logging on, API Gateway would create API-Gateway-Execution-Logs_{apiId}/{stage}
+    # itself, outside the stack, with no expiry, and keep it after cdk destroy; and it would need
+    # the account-wide CloudWatch role (AWS::ApiGateway::Account), retained after destroy as well.
+    _, stage = any_deployment.only("AWS::ApiGateway::Stage")
+
+    assert {setting["LoggingLevel"] for setting in stage["MethodSettings"]} == {"OFF"}
+    assert any_deployment.resources("AWS::ApiGateway::Account") == {}
+    assert not [
+        role
+        for role in any_deployment.resources("AWS::IAM::Role").values()
+        if "apigateway.amazonaws.com" in json.dumps(role["AssumeRolePolicyDocument"])
+    ]
+    access_logs_id = any_deployment.logical_id(any_deployment.stack.api.access_logs)
+    assert stage["AccessLogSetting"]["DestinationArn"]["Fn::Join"][1][-1] == {"Ref": access_logs_id}
+    assert "RetentionInDays" in any_deployment.resources("AWS::Logs::LogGroup")[access_logs_id]
 
 
 def _gateway_responses(synth):
@@ -224,20 +246,42 @@ def test_unknown_routes_are_explained_and_throttling_says_when_to_retry(default)
     assert responses["THROTTLED"]["ResponseParameters"] == {"gatewayresponse.header.Retry-After": "'1'"}
 
 
-@pytest.mark.parametrize(
-    ("deployment", "origin"),
-    [
-        ("default", None),
-        ("browser_api_key", "'https://app.example.com'"),
-        ("inference_profile", "'https://a.example.com'"),
-    ],
-)
-def test_gateway_answers_carry_cors_headers_when_origins_are_configured(request, deployment, origin):
-    synth = request.getfixturevalue(deployment)
+def _cors(response: dict) -> dict[str, str]:
+    parameters = response.get("ResponseParameters", {})
+    return {
+        name.removeprefix("gatewayresponse.header."): value
+        for name, value in parameters.items()
+        if name.removeprefix("gatewayresponse.header.")
+        in ("Access-Control-Allow-Origin", "Access-Control-Expose-Headers", "Vary")
+    }
 
-    for response in _gateway_responses(synth).values():
-        header = response.get("ResponseParameters", {}).get("gatewayresponse.header.Access-Control-Allow-Origin")
-        assert header == origin
+
+def test_gateway_answers_carry_no_cors_headers_without_origins(default):
+    assert all(_cors(response) == {} for response in _gateway_responses(default).values())
+
+
+def test_gateway_answers_name_the_one_configured_origin(browser_api_key):
+    for response in _gateway_responses(browser_api_key).values():
+        assert _cors(response) == {
+            "Access-Control-Allow-Origin": "'https://app.example.com'",
+            "Access-Control-Expose-Headers": "'Retry-After'",
+            "Vary": "'Origin'",
+        }
+
+
+def test_gateway_answers_let_a_browser_on_every_configured_origin_read_them(two_origins):
+    # A gateway response cannot choose among origins: it echoes the request's Origin, so
+    # https://a.example.com and http://localhost:3000 both read a 403, 429 or 413 body.
+    for response in _gateway_responses(two_origins).values():
+        assert _cors(response) == {
+            "Access-Control-Allow-Origin": "method.request.header.Origin",
+            "Access-Control-Expose-Headers": "'Retry-After'",
+            "Vary": "'Origin'",
+        }
+    assert (
+        _gateway_responses(two_origins)["THROTTLED"]["ResponseParameters"]["gatewayresponse.header.Retry-After"]
+        == "'1'"
+    )
 
 
 def test_the_preflight_answers_the_configured_origin(browser_api_key):
@@ -246,6 +290,82 @@ def test_the_preflight_answers_the_configured_origin(browser_api_key):
 
     assert headers["method.response.header.Access-Control-Allow-Origin"] == "'https://app.example.com'"
     assert "Idempotency-Key" in headers["method.response.header.Access-Control-Allow-Headers"]
+
+
+ALLOW = {
+    "/images": ["POST"],
+    "/jobs": ["POST"],
+    "/jobs/{job_id}": ["GET"],
+    "/health": ["GET"],
+    "/openapi.json": ["GET"],
+}
+
+
+def _catch_all(synth):
+    """{path: the ANY method} of every route's resource."""
+    return {path: method for (verb, path), method in _methods(synth).items() if verb == "ANY"}
+
+
+def _405_body(template: str, method: str) -> dict:
+    # VTL directives (origin choice) come first, one per line; the body follows.
+    body = "\n".join(line for line in template.splitlines() if not line.startswith("#"))
+    return json.loads(body.replace("$context.httpMethod", method))
+
+
+def test_a_known_path_with_another_method_gets_405_with_allow_from_api_gateway_itself(default):
+    catch_all = _catch_all(default)
+
+    assert set(catch_all) == set(ALLOW)
+    for path, method in catch_all.items():
+        integration = method["Integration"]
+        # Answered by API Gateway: no Lambda invocation.
+        assert integration["Type"] == "MOCK"
+        assert "Uri" not in integration
+        # Whatever the request's body, the mock maps it (or refuses an unknown media type with 415).
+        assert integration["PassthroughBehavior"] == "NEVER"
+        assert set(integration["RequestTemplates"]) >= {"application/json", "text/plain", "multipart/form-data"}
+        assert set(integration["RequestTemplates"].values()) == {'{"statusCode": 405}'}
+        [response] = integration["IntegrationResponses"]
+        assert response["StatusCode"] == "405"
+        assert "SelectionPattern" not in response  # the default response: every mock status maps to it
+        assert response["ResponseParameters"] == {"method.response.header.Allow": f"'{', '.join(ALLOW[path])}'"}
+        assert _405_body(response["ResponseTemplates"]["application/json"], "DELETE") == {
+            "error": {
+                "code": "method_not_allowed",
+                "message": f"Method DELETE is not allowed on {path}; allowed: {', '.join(ALLOW[path])}",
+            }
+        }
+        assert method["MethodResponses"] == [
+            {"StatusCode": "405", "ResponseParameters": {"method.response.header.Allow": True}}
+        ]
+
+
+def test_the_405_is_authorized_like_the_methods_of_its_path(any_deployment):
+    methods = _methods(any_deployment)
+
+    for path, catch_all in _catch_all(any_deployment).items():
+        [real] = [methods[(verb, p)] for verb, p in ROUTES if p == path]
+        assert catch_all["AuthorizationType"] == real["AuthorizationType"]
+        assert catch_all.get("ApiKeyRequired") == real.get("ApiKeyRequired")
+
+
+def test_the_405_carries_cors_for_every_configured_origin_and_allows_the_preflight(two_origins):
+    for path, method in _catch_all(two_origins).items():
+        [response] = method["Integration"]["IntegrationResponses"]
+        allowed = ", ".join(sorted([*ALLOW[path], "OPTIONS"]))
+        assert response["ResponseParameters"] == {
+            "method.response.header.Allow": f"'{allowed}'",
+            # The first origin, unless the request comes from the other allowed one (below).
+            "method.response.header.Access-Control-Allow-Origin": "'https://a.example.com'",
+            "method.response.header.Access-Control-Expose-Headers": "'Retry-After'",
+            "method.response.header.Vary": "'Origin'",
+        }
+        template = response["ResponseTemplates"]["application/json"]
+        assert (
+            '#if($origin == "http://localhost:3000")'
+            "#set($context.responseOverride.header.Access-Control-Allow-Origin = $origin)#end"
+        ) in template
+        assert _405_body(template, "PUT")["error"]["code"] == "method_not_allowed"
 
 
 def test_outputs_tell_the_deployer_where_everything_is(default):

@@ -10,10 +10,12 @@ import json
 import pytest
 from cfnlint.api import lint
 
+from tests.infra.conftest import SCANNED_DEPLOYMENTS
+
 TOLERATED = {"W3005"}
 
 
-@pytest.mark.parametrize("deployment", ["default", "browser_api_key", "inference_profile", "snap_start"])
+@pytest.mark.parametrize("deployment", SCANNED_DEPLOYMENTS)
 def test_cfn_lint_reports_nothing_but_cdks_redundant_depends_on(request, deployment):
     template = request.getfixturevalue(deployment).template
 

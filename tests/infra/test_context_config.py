@@ -74,6 +74,9 @@ def test_model_ids_come_from_the_runtime_catalog():
         ("corsAllowOrigins", ["https://app.example.com/"], "no path, no trailing slash"),
         ("alarmEmail", "ops-at-example.com", "not an email address"),
         ("logRetentionDays", 31, "CloudWatch Logs accepts one of"),
+        ("bedrockRegion", "oregon", "should match pattern"),
+        ("apiTimeoutSeconds", 1, "greater than or equal to 2"),
+        ("apiTimeoutSeconds", 901, "less than or equal to 900"),
     ],
 )
 def test_a_bad_value_names_the_key_and_the_reason(key, value, expected):
@@ -92,3 +95,42 @@ def test_a_misspelt_key_is_an_error_not_a_silent_default():
 def test_the_app_refuses_to_synthesize_a_bad_configuration():
     with pytest.raises(ConfigError, match="temporary credentials"):
         build_app({"imagegen:presignExpirySeconds": 7200})
+
+
+def test_a_region_that_does_not_serve_the_models_is_refused_naming_the_key():
+    with pytest.raises(ConfigError) as error:
+        build_app({"imagegen:bedrockRegion": "us-east-1"})
+
+    message = str(error.value)
+    assert "imagegen:bedrockRegion='us-east-1'" in message
+    assert "'core'" in message
+    # The catalog's explanation: where the model is served.
+    assert "on demand in us-west-2" in message
+    assert "imagegen:inferenceProfilePrefix" not in message
+
+
+def test_a_profile_prefix_the_models_do_not_have_is_refused_naming_both_keys():
+    with pytest.raises(ConfigError) as error:
+        StackConfig.from_mapping(
+            {"imagegen:inferenceProfilePrefix": "us.", "imagegen:enabledModels": ["core", "ultra"]}
+        )
+
+    message = str(error.value)
+    assert "imagegen:bedrockRegion='us-west-2' with imagegen:inferenceProfilePrefix='us.'" in message
+    assert "no 'us.' inference profile" in message
+
+
+def test_the_models_are_called_by_their_bare_ids_in_us_west_2_by_default():
+    invocations = StackConfig.from_mapping({"imagegen:enabledModels": ["core", "ultra", "sd3.5-large"]}).invocations
+
+    assert {alias: (i.model_id, i.region, i.profile_prefix) for alias, i in invocations.items()} == {
+        "core": ("stability.stable-image-core-v1:1", "us-west-2", ""),
+        "ultra": ("stability.stable-image-ultra-v1:1", "us-west-2", ""),
+        "sd3.5-large": ("stability.sd3-5-large-v1:0", "us-west-2", ""),
+    }
+
+
+def test_the_function_times_out_one_second_before_api_gateway_gives_up():
+    assert StackConfig().api_timeout_seconds == 29
+    assert StackConfig().function_timeout_seconds == 28
+    assert StackConfig.from_mapping({"imagegen:apiTimeoutSeconds": "120"}).function_timeout_seconds == 119

@@ -2,28 +2,35 @@
 
 from __future__ import annotations
 
+import json
+import re
+
 import pytest
-from imagegen.catalog import MODELS
+from aws_cdk import Environment
+from imagegen.catalog import DEFAULT_BEDROCK_REGION, MODELS
 
 from infra.generation import API_HANDLER, WORKER_HANDLER
+from tests.infra.conftest import PROFILE_ALIASES, US_REGIONS, synth_now, with_us_profiles
 
-PARTITION_REGION = "arn:${AWS::Partition}:bedrock:${AWS::Region}"
+ACCOUNT = "${AWS::AccountId}"
 
 
 def _bedrock(synth, function):
     return {resource for action, resource in synth.allowed(function) if action.startswith("bedrock:")}
 
 
-def _foundation_model(alias: str, region: str = "${AWS::Region}") -> str:
+def _foundation_model(alias: str, region: str = DEFAULT_BEDROCK_REGION) -> str:
     return f"arn:${{AWS::Partition}}:bedrock:{region}::foundation-model/{MODELS[alias].model_id}"
 
 
-def _profile(prefix: str, alias: str) -> str:
-    return f"{PARTITION_REGION}:${{AWS::AccountId}}:inference-profile/{prefix}{MODELS[alias].model_id}"
+def _profile(prefix: str, alias: str, region: str) -> str:
+    return f"arn:${{AWS::Partition}}:bedrock:{region}:{ACCOUNT}:inference-profile/{prefix}{MODELS[alias].model_id}"
 
 
 @pytest.mark.parametrize("handler", [API_HANDLER, WORKER_HANDLER])
-def test_bedrock_is_limited_to_the_enabled_models_in_the_stacks_region(default, browser_api_key, handler):
+def test_bedrock_is_limited_to_the_enabled_models_in_the_bedrock_region_not_the_stacks(
+    default, browser_api_key, handler
+):
     assert _bedrock(default, default.function(handler)[1]) == {_foundation_model("core")}
     assert _bedrock(browser_api_key, browser_api_key.function(handler)[1]) == {
         _foundation_model("core"),
@@ -31,26 +38,51 @@ def test_bedrock_is_limited_to_the_enabled_models_in_the_stacks_region(default, 
     }
 
 
-@pytest.mark.parametrize("handler", [API_HANDLER, WORKER_HANDLER])
-def test_an_inference_profile_adds_the_profiles_and_their_routed_models_only_through_them(inference_profile, handler):
-    function = inference_profile.function(handler)[1]
-    aliases = ["sd3.5-large", "core"]
+def test_a_stack_in_another_region_still_calls_the_models_where_bedrock_serves_them():
+    elsewhere = synth_now(env=Environment(account="111122223333", region="eu-west-1"))
 
-    assert _bedrock(inference_profile, function) == {
-        *(_foundation_model(alias) for alias in aliases),
-        *(_profile("eu.", alias) for alias in aliases),
-    }
+    in_us_west_2 = re.compile(r"arn:(aws|\$\{AWS::Partition\}):bedrock:us-west-2::foundation-model/stability\.\S+")
+    for handler in (API_HANDLER, WORKER_HANDLER):
+        function = elsewhere.function(handler)[1]
+        resources = _bedrock(elsewhere, function)
+        assert resources, handler
+        assert all(in_us_west_2.fullmatch(resource) for resource in resources), resources
+        assert function["Environment"]["Variables"]["BEDROCK_REGION"] == "us-west-2"
+        statements = [s for s in elsewhere.role_statements(function) if "bedrock:InvokeModel" in s["Action"]]
+        assert "eu-west-1" not in json.dumps(statements)
+
+
+@pytest.mark.parametrize("handler", [API_HANDLER, WORKER_HANDLER])
+def test_an_inference_profile_allows_the_profiles_and_only_through_them_the_models_where_they_route(
+    inference_profile, handler
+):
+    function = inference_profile.function(handler)[1]
+    aliases = PROFILE_ALIASES
+
+    # Without a condition: the profiles in the Bedrock region, and no foundation model at all.
+    assert _bedrock(inference_profile, function) == {_profile("us.", alias, "us-east-1") for alias in aliases}
     conditional = [
         statement
         for statement in inference_profile.role_statements(function)
         if statement["Action"] == "bedrock:InvokeModel" and "Condition" in statement
     ]
     assert len(conditional) == 1
+    # The model in each region the profile routes to, named explicitly (no region wildcard).
     assert set(map(inference_profile.render, conditional[0]["Resource"])) == {
-        _foundation_model(alias, region="*") for alias in aliases
+        _foundation_model(alias, region) for alias in aliases for region in sorted(US_REGIONS)
     }
     profiles = conditional[0]["Condition"]["StringEquals"]["bedrock:InferenceProfileArn"]
-    assert set(map(inference_profile.render, profiles)) == {_profile("eu.", alias) for alias in aliases}
+    assert set(map(inference_profile.render, profiles)) == {_profile("us.", alias, "us-east-1") for alias in aliases}
+
+
+def test_a_region_served_only_through_a_profile_calls_the_model_through_it():
+    with with_us_profiles("core"):
+        through = synth_now({"imagegen:bedrockRegion": "us-east-2"})
+
+    function = through.function(API_HANDLER)[1]
+    assert _bedrock(through, function) == {_profile("us.", "core", "us-east-2")}
+    assert function["Environment"]["Variables"]["BEDROCK_REGION"] == "us-east-2"
+    assert function["Environment"]["Variables"]["MODEL_ID_PREFIX"] == ""
 
 
 def test_no_bedrock_action_but_invoke_model(any_deployment):
@@ -144,4 +176,5 @@ def test_roles_can_be_assumed_only_by_their_service(default):
         for logical_id, role in default.resources("AWS::IAM::Role").items()
     }
 
-    assert sorted(principals.values()) == ["apigateway.amazonaws.com", "lambda.amazonaws.com", "lambda.amazonaws.com"]
+    # The functions' roles only: no API Gateway CloudWatch role (execution logging is off).
+    assert sorted(principals.values()) == ["lambda.amazonaws.com", "lambda.amazonaws.com"]

@@ -8,7 +8,7 @@ from imagegen.settings import Settings
 
 from infra.generation import API_HANDLER, WORKER_HANDLER
 
-API_GATEWAY_INTEGRATION_LIMIT_SECONDS = 29
+API_GATEWAY_DEFAULT_INTEGRATION_LIMIT_SECONDS = 29
 
 
 def test_the_stack_has_only_the_two_project_functions(any_deployment):
@@ -28,13 +28,30 @@ def test_functions_run_python_3_14_on_arm64_traced(default, handler):
     assert function["MemorySize"] == 1024
 
 
+def _integration_timeouts_ms(synth) -> set[int]:
+    return {
+        method["Integration"].get("TimeoutInMillis")
+        for method in synth.resources("AWS::ApiGateway::Method").values()
+        if method["Integration"]["Type"] == "AWS_PROXY"
+    }
+
+
 def test_the_api_function_answers_within_api_gateways_limit_and_the_worker_gets_longer(default):
     api_timeout = default.function(API_HANDLER)[1]["Timeout"]
     worker_timeout = default.function(WORKER_HANDLER)[1]["Timeout"]
 
-    assert api_timeout < API_GATEWAY_INTEGRATION_LIMIT_SECONDS
+    # The integration timeout is set, not left to API Gateway's default, and the function ends first.
+    assert _integration_timeouts_ms(default) == {API_GATEWAY_DEFAULT_INTEGRATION_LIMIT_SECONDS * 1000}
+    assert api_timeout == API_GATEWAY_DEFAULT_INTEGRATION_LIMIT_SECONDS - 1
     assert worker_timeout == 300
     assert worker_timeout > api_timeout
+
+
+def test_raising_the_api_timeout_raises_the_function_and_the_integration_together(two_origins):
+    # imagegen:apiTimeoutSeconds=60: a Regional API after a quota increase.
+    assert _integration_timeouts_ms(two_origins) == {60_000}
+    assert two_origins.function(API_HANDLER)[1]["Timeout"] == 59
+    assert two_origins.function(WORKER_HANDLER)[1]["Timeout"] == 300
 
 
 def test_both_functions_share_one_asset(default):
@@ -72,18 +89,21 @@ def test_environment_names_the_stacks_resources(default):
     assert worker_env["EVENT_SOURCE"] == "imagegen"
 
 
-def test_environment_carries_the_deployment_settings(browser_api_key, inference_profile):
+def test_environment_carries_the_deployment_settings(browser_api_key, two_origins, inference_profile):
     api_env = browser_api_key.function(API_HANDLER)[1]["Environment"]["Variables"]
     worker_env = browser_api_key.function(WORKER_HANDLER)[1]["Environment"]["Variables"]
-    profile_env = inference_profile.function(WORKER_HANDLER)[1]["Environment"]["Variables"]
+    two_origins_env = two_origins.function(WORKER_HANDLER)[1]["Environment"]["Variables"]
 
     assert api_env["ENABLED_MODELS"] == worker_env["ENABLED_MODELS"] == "core,ultra"
     assert api_env["PRESIGN_EXPIRY_SECONDS"] == "900"
     assert api_env["RETENTION_DAYS"] == "30"
     assert api_env["CORS_ALLOW_ORIGINS"] == "https://app.example.com"
     assert api_env["MODEL_ID_PREFIX"] == ""
-    assert profile_env["MODEL_ID_PREFIX"] == "eu."
-    assert profile_env["ENABLED_MODELS"] == "sd3.5-large,core"
+    assert two_origins_env["ENABLED_MODELS"] == "sd3.5-large,core"
+    for handler in (API_HANDLER, WORKER_HANDLER):
+        assert browser_api_key.function(handler)[1]["Environment"]["Variables"]["BEDROCK_REGION"] == "us-west-2"
+        profile_env = inference_profile.function(handler)[1]["Environment"]["Variables"]
+        assert (profile_env["BEDROCK_REGION"], profile_env["MODEL_ID_PREFIX"]) == ("us-east-1", "us.")
 
 
 def test_the_worker_knows_the_queues_max_receive_count(browser_api_key):

@@ -51,13 +51,47 @@ def test_every_alarm_notifies_the_topic(any_deployment):
 
 def test_the_topic_takes_tls_only_and_mails_the_configured_address(default, browser_api_key):
     _, policy = default.only("AWS::SNS::TopicPolicy")
-    [denial] = policy["PolicyDocument"]["Statement"]
+    [denial] = [statement for statement in policy["PolicyDocument"]["Statement"] if statement["Effect"] == "Deny"]
 
-    assert denial["Effect"] == "Deny"
     assert denial["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
     assert default.resources("AWS::SNS::Subscription") == {}
     _, subscription = browser_api_key.only("AWS::SNS::Subscription")
     assert (subscription["Protocol"], subscription["Endpoint"]) == ("email", "ops@example.com")
+
+
+def test_cloudwatch_may_publish_the_stacks_alarms_and_only_those(any_deployment):
+    # The topic policy replaces SNS's default one: without this statement no alarm arrives.
+    topic_id, _ = any_deployment.only("AWS::SNS::Topic")
+    _, policy = any_deployment.only("AWS::SNS::TopicPolicy")
+    alarms = {f"${{{logical_id}.Arn}}" for logical_id in any_deployment.resources("AWS::CloudWatch::Alarm")}
+    [allow] = [statement for statement in policy["PolicyDocument"]["Statement"] if statement["Effect"] == "Allow"]
+
+    assert allow["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
+    assert allow["Action"] == "sns:Publish"
+    assert allow["Resource"] == {"Ref": topic_id}
+    assert allow["Condition"]["StringEquals"] == {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}
+    assert set(map(any_deployment.render, allow["Condition"]["ArnEquals"]["aws:SourceArn"])) == alarms
+    assert len(alarms) == 7
+    assert policy["Topics"] == [{"Ref": topic_id}]
+
+
+def test_the_topic_is_encrypted_with_a_key_cloudwatch_may_use(default):
+    # The AWS-managed key (alias/aws/sns) would refuse CloudWatch, and every alarm would be lost.
+    _, topic = default.only("AWS::SNS::Topic")
+    key_id, key = default.only("AWS::KMS::Key")
+    statements = key["KeyPolicy"]["Statement"]
+
+    assert topic["KmsMasterKeyId"] == {"Fn::GetAtt": [key_id, "Arn"]}
+    assert key["EnableKeyRotation"] is True
+    assert {
+        "Sid": "AllowCloudWatchAlarmsToPublishToTheTopic",
+        "Effect": "Allow",
+        "Principal": {"Service": "cloudwatch.amazonaws.com"},
+        "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+        "Resource": "*",
+    } in statements
+    # Deleted with the stack (after KMS's waiting period), like the topic it encrypts.
+    assert default.template["Resources"][key_id]["DeletionPolicy"] == "Delete"
 
 
 def _dashboard(synth) -> dict:
@@ -99,14 +133,33 @@ def test_the_dashboard_shows_the_api_functions_queues_models_and_service_metrics
     }  # fmt: skip
 
 
+def _bedrock_metrics(synth) -> list[list]:
+    return [
+        metric
+        for widget in _dashboard(synth)["widgets"]
+        for metric in widget["properties"].get("metrics", [])
+        if metric[0] == "AWS/Bedrock"
+    ]
+
+
 def test_the_dashboard_graphs_each_enabled_model_by_the_id_it_is_invoked_with(default, inference_profile):
     def model_ids(synth) -> set[str]:
-        return {
-            metric[metric.index("ModelId") + 1]
-            for widget in _dashboard(synth)["widgets"]
-            for metric in widget["properties"].get("metrics", [])
-            if "ModelId" in metric
-        }
+        return {metric[metric.index("ModelId") + 1] for metric in _bedrock_metrics(synth)}
 
     assert model_ids(default) == {"stability.stable-image-core-v1:1"}
-    assert model_ids(inference_profile) == {"eu.stability.sd3-5-large-v1:0", "eu.stability.stable-image-core-v1:1"}
+    assert model_ids(inference_profile) == {
+        "us.stability.stable-image-core-v1:1",
+        "us.stability.stable-image-ultra-v1:1",
+    }
+
+
+def test_the_dashboard_reads_bedrocks_metrics_in_the_bedrock_region(default, inference_profile):
+    # Bedrock publishes them where it is called; the stack (and the dashboard) may be elsewhere.
+    for synth, region in ((default, "us-west-2"), (inference_profile, "us-east-1")):
+        assert {metric[-1]["region"] for metric in _bedrock_metrics(synth)} == {region}
+        model_widgets = [
+            widget
+            for widget in _dashboard(synth)["widgets"]
+            if any(metric[0] == "AWS/Bedrock" for metric in widget["properties"].get("metrics", []))
+        ]
+        assert {widget["properties"]["region"] for widget in model_widgets} == {region}
