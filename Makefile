@@ -23,6 +23,14 @@ $(STAMPS)/venv: requirements.txt requirements-dev.txt lambda_src/requirements.tx
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@mkdir -p $(STAMPS) && touch $@
 
+# checkov pins an old boto3 and packaging<24, which would break the project's venv: it gets its own.
+CHECKOV_VENV := .venv-checkov
+CHECKOV_VERSION := 3.3.30
+$(STAMPS)/checkov-$(CHECKOV_VERSION):
+	test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check checkov==$(CHECKOV_VERSION)
+	@mkdir -p $(STAMPS) && touch $@
+
 $(STAMPS)/npm: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@mkdir -p $(STAMPS) && touch $@
@@ -45,7 +53,7 @@ format: $(STAMPS)/venv
 	$(PY) -m ruff check --fix .
 	$(PY) -m ruff format .
 
-test: install lint
+test: install lint $(STAMPS)/checkov-$(CHECKOV_VERSION)
 	$(PY) -m pytest --cov --cov-report=term --cov-fail-under=90
 
 unit: $(STAMPS)/venv
@@ -54,7 +62,7 @@ unit: $(STAMPS)/venv
 integration: $(STAMPS)/venv
 	$(PY) -m pytest tests/integration tests/emulator
 
-infra: install
+infra: install $(STAMPS)/checkov-$(CHECKOV_VERSION)
 	$(PY) -m pytest tests/infra
 
 synth: install

@@ -9,6 +9,7 @@ from typing import Any
 
 from aws_cdk import App, Environment, Tags
 
+from infra.checkov_findings import acknowledge_checkov_findings
 from infra.config import StackConfig
 from infra.nag import acknowledge_findings, add_nag_checks
 from infra.stack import ImageGenStack
@@ -42,4 +43,5 @@ def build_app(
     Tags.of(stack).add("project", "imagegen")
     add_nag_checks(app)
     acknowledge_findings(stack)
+    acknowledge_checkov_findings(stack)
     return app, stack
