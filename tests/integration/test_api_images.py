@@ -433,7 +433,15 @@ def test_each_account_problem_bedrock_reports_is_a_503_saying_what_to_fix(api, m
 def test_a_known_path_with_another_method_is_a_405_naming_the_allowed_one(api, method, path, allow):
     status, headers, body = api(method, path)
     assert (status, body["error"]["code"]) == (405, "method_not_allowed")
+    assert body["error"]["message"] == f"Method {method} is not allowed on {path}; allowed: {allow}"
     assert headers["Allow"] == allow
+
+
+def test_with_cors_the_405_allows_the_preflight_too(api, monkeypatch):
+    configure(monkeypatch, CORS_ALLOW_ORIGINS="https://app.example.com")
+    status, headers, _ = api("GET", "/images", headers={"Origin": "https://app.example.com"})
+    assert (status, headers["Allow"]) == (405, "POST, OPTIONS")
+    assert headers["Access-Control-Allow-Origin"] == "https://app.example.com"
 
 
 def test_a_sync_request_answers_504_before_its_invocation_runs_out(api, model, aws):

@@ -280,9 +280,11 @@ def handle_not_found(_: NotFoundError) -> Response:
     allowed = allowed_method(event.path)
     if allowed is None:
         return handle_service_error(NotFound(f"No route for {event.http_method} {event.path}."))
-    error = MethodNotAllowed(f"{event.path} answers {allowed}, not {event.http_method}.")
+    # OPTIONS answers the CORS preflight where origins are configured; worded as API Gateway's own 405.
+    methods = ", ".join((allowed, "OPTIONS") if deps.settings().cors_allow_origins else (allowed,))
+    error = MethodNotAllowed(f"Method {event.http_method} is not allowed on {event.path}; allowed: {methods}")
     response = handle_service_error(error)
-    response.headers["Allow"] = allowed
+    response.headers["Allow"] = methods
     return response
 
 
