@@ -58,8 +58,8 @@ from typing import Annotated, Any, Literal
 
 from aws_cdk import aws_logs as logs
 from constructs import Node
-from imagegen.catalog import DEFAULT_BEDROCK_REGION, MODELS, Invocation, ModelNotServed, resolve_invocation
-from imagegen.settings import MAX_PRESIGN_EXPIRY_SECONDS
+from imagegen.models.catalog import DEFAULT_BEDROCK_REGION, MODELS, Invocation, ModelNotServed, resolve_invocation
+from imagegen.models.settings import MAX_PRESIGN_EXPIRY_SECONDS
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 from pydantic.alias_generators import to_camel
 

@@ -16,7 +16,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
-from imagegen.errors import error_codes, metric_name
+from imagegen.models.errors import error_codes, metric_name
 
 PERIOD = Duration.minutes(5)
 # A job normally starts within seconds; one still waiting after 15 minutes means the

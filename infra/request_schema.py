@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from aws_cdk import aws_apigateway as apigw
-from imagegen.request import ImageRequest
+from imagegen.models.request import ImageRequest
 
 DRAFT4 = "http://json-schema.org/draft-04/schema#"
 

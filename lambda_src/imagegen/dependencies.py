@@ -9,13 +9,13 @@ from typing import Any
 
 from botocore.config import Config
 
-from imagegen import aws_clients, bedrock, image_store
-from imagegen.bedrock import BedrockImageModel
-from imagegen.events import EventPublisher
-from imagegen.image_store import ImageStore
-from imagegen.job_store import JobStore
-from imagegen.settings import Settings, get_settings
-from imagegen.views import Presigner
+from imagegen.adapters import aws_clients, bedrock, image_store
+from imagegen.adapters.bedrock import BedrockImageModel
+from imagegen.adapters.event_publisher import EventPublisher
+from imagegen.adapters.image_store import ImageStore
+from imagegen.adapters.job_store import JobStore
+from imagegen.logic.job_documents import Presigner
+from imagegen.models.settings import Settings, get_settings
 
 _STANDARD_RETRIES = Config(retries={"mode": "standard"})
 

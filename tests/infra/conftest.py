@@ -17,7 +17,7 @@ import pytest
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
 from aws_cdk.assertions import Template
-from imagegen.catalog import MODELS, InferenceProfile
+from imagegen.models.catalog import MODELS, InferenceProfile
 
 from infra.application import build_app
 from infra.stack import ImageGenStack

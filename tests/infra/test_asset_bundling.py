@@ -29,7 +29,7 @@ def asset(tmp_path_factory) -> Path:
 
 def test_the_asset_holds_the_package_and_its_dependencies(asset):
     assert (asset / "imagegen" / "__init__.py").is_file()
-    assert (asset / "imagegen" / "request.py").is_file()
+    assert (asset / "imagegen" / "models" / "request.py").is_file()
     for handler in ("api.py", "worker.py"):
         assert (asset / "imagegen" / "handlers" / handler).is_file(), handler
     for package in ("aws_lambda_powertools", "pydantic", "pydantic_core", "aws_xray_sdk", "boto3", "botocore"):

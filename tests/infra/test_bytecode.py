@@ -24,7 +24,7 @@ import { loadPyodide } from "pyodide";
 const py = await loadPyodide();
 py.FS.mkdirTree("/asset");
 py.FS.mount(py.FS.filesystems.NODEFS, { root: process.argv[2] }, "/asset");
-py.runPython("import sys; sys.path.insert(0, '/asset'); import imagegen.errors; print(imagegen.errors.__name__)");
+py.runPython("import sys; sys.path.insert(0, '/asset'); import imagegen.models.errors as e; print(e.__name__)");
 """
 
 
@@ -58,7 +58,7 @@ def test_this_interpreter_compiles_bytecode_it_loads_whatever_the_modification_t
 
     _break_sources(sources)
     result = subprocess.run(
-        [sys.executable, "-c", f"import {PACKAGE}.errors, {PACKAGE}.handlers.api"],
+        [sys.executable, "-c", f"import {PACKAGE}.models.errors, {PACKAGE}.handlers.api"],
         cwd=tmp_path,
         env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": str(tmp_path)},
         capture_output=True,
@@ -90,7 +90,7 @@ def test_pyodide_compiles_cpython_314_bytecode_that_loads_without_its_source(tmp
         ["node", str(script), str(tmp_path)], capture_output=True, text=True, check=False, timeout=300
     )
     assert result.returncode == 0, result.stderr[-2000:]  # Node prints Pyodide's whole source on an error
-    assert result.stdout.strip().endswith("imagegen.errors")
+    assert result.stdout.strip().endswith("imagegen.models.errors")
 
 
 def test_bytecode_of_another_version_than_the_runtime_is_refused(tmp_path: Path):

@@ -4,7 +4,7 @@ runtime code reads."""
 from __future__ import annotations
 
 import pytest
-from imagegen.settings import Settings
+from imagegen.models.settings import Settings
 
 from infra.generation import API_HANDLER, WORKER_HANDLER
 

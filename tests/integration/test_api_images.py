@@ -10,7 +10,7 @@ import time
 import openapi_spec_validator
 import pytest
 import requests
-from imagegen.catalog import ASPECT_RATIO_SIZES, MODELS, InferenceProfile
+from imagegen.models.catalog import ASPECT_RATIO_SIZES, MODELS, InferenceProfile
 from PIL import Image
 
 from offline.bedrock_emulator import CONFIGURATION_FAULT_MESSAGES

@@ -216,7 +216,7 @@ def test_a_redrive_runs_a_transiently_failed_job_even_if_its_failure_was_never_a
 def test_a_job_run_again_during_an_announcement_of_its_failure_announces_its_success(api):
     """The announcement of an old outcome must not mark the new one announced."""
     from imagegen import dependencies
-    from imagegen.errors import ModelError
+    from imagegen.models.errors import ModelError
 
     [job_id] = job_ids(api, 1)
     jobs = dependencies.jobs()
@@ -231,8 +231,9 @@ def test_a_job_run_again_during_an_announcement_of_its_failure_announces_its_suc
 
 
 def test_a_reused_request_id_handed_back_on_its_last_delivery_leaves_the_first_job_alone(aws, worker_source):
-    from imagegen import dependencies, job_runner
-    from imagegen.triggers import parse_message
+    from imagegen import dependencies
+    from imagegen.logic import job_runner
+    from imagegen.logic.triggers import parse_message
 
     first = {
         "version": "0",
@@ -262,8 +263,9 @@ def test_a_reused_request_id_handed_back_on_its_last_delivery_leaves_the_first_j
 def test_a_delivery_overtaken_after_its_lease_keeps_none_of_its_images(api, aws, monkeypatch):
     """A delivery so slow that its lease ran out and another took the job over must not leave
     its images behind: only the delivery holding the job records any."""
-    from imagegen import dependencies, job_runner
-    from imagegen.triggers import WorkItem
+    from imagegen import dependencies
+    from imagegen.logic import job_runner
+    from imagegen.models.work import WorkItem
 
     [job_id] = job_ids(api, 1)
     generate = job_runner.generate_images
@@ -287,7 +289,7 @@ def test_a_delivery_overtaken_after_its_lease_keeps_none_of_its_images(api, aws,
 
 
 def test_an_unexpected_error_fails_the_job_as_internal_without_a_stack_trace(api, aws, worker_source, monkeypatch):
-    from imagegen import job_runner
+    from imagegen.logic import job_runner
 
     def broken(*_args, **_kwargs):
         raise KeyError("images")  # a bug, not a domain error
@@ -303,9 +305,10 @@ def test_an_unexpected_error_fails_the_job_as_internal_without_a_stack_trace(api
 
 
 def test_a_duplicate_delivery_while_another_announces_comes_back_to_check(api, aws, worker_source):
-    from imagegen import dependencies, job_runner
-    from imagegen.errors import ModelError
-    from imagegen.triggers import WorkItem
+    from imagegen import dependencies
+    from imagegen.logic import job_runner
+    from imagegen.models.errors import ModelError
+    from imagegen.models.work import WorkItem
 
     [job_id] = job_ids(api, 1)
     jobs = dependencies.jobs()

@@ -13,9 +13,9 @@ import pytest
 from botocore.exceptions import ConnectTimeoutError, EndpointConnectionError, ReadTimeoutError
 from botocore.response import StreamingBody
 from botocore.stub import Stubber
-from imagegen import errors
-from imagegen.bedrock import BedrockImageModel
-from imagegen.catalog import MODELS
+from imagegen.adapters.bedrock import BedrockImageModel
+from imagegen.models import errors
+from imagegen.models.catalog import MODELS
 from PIL import Image
 
 
@@ -204,7 +204,7 @@ class StandardRetries:
 
 
 def _decide(standard: StandardRetries, *, code: str | None = None, exception=None, attempts: int = 1):
-    from imagegen.bedrock import _retry_decision
+    from imagegen.adapters.bedrock import _retry_decision
 
     response = (None, {"Error": {"Code": code}}) if code else None
     return _retry_decision(
@@ -232,7 +232,7 @@ def test_everything_else_is_botocores_standard_decision():
 
 
 def test_no_retry_starts_after_the_calls_deadline(monkeypatch):
-    from imagegen import bedrock
+    from imagegen.adapters import bedrock
 
     # Given a call whose deadline is 1 s away
     monkeypatch.setattr(bedrock._CALL, "deadline", time.monotonic() + 1.0, raising=False)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from imagegen.errors import PayloadTooLarge, UnsupportedMediaType
-from imagegen.http_body import check_body_admissible, loads_strict
+from imagegen.handlers.http_body import check_body_admissible
+from imagegen.models.errors import PayloadTooLarge, UnsupportedMediaType
+from imagegen.models.strict_json import loads_strict
 
 
 @pytest.mark.parametrize("content_type", [None, "application/json", "Application/JSON; charset=utf-8"])

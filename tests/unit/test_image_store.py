@@ -8,9 +8,9 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 from botocore.stub import Stubber
-from imagegen.bedrock import ModelImage
-from imagegen.errors import InternalError
-from imagegen.image_store import ImageStore
+from imagegen.adapters.image_store import ImageStore
+from imagegen.models.errors import InternalError
+from imagegen.models.images import ModelImage
 
 IMAGE = ModelImage(data=b"\x89PNG...", seed=3, content_type="image/png", width=1024, height=1024)
 

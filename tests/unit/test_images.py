@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 
 import pytest
-from imagegen.images import image_size
+from imagegen.models.image_formats import image_size
 from PIL import Image
 
 

@@ -7,7 +7,7 @@ import math
 import jsonschema
 import pytest
 from imagegen import dependencies
-from imagegen.request import ImageRequest
+from imagegen.models.request import ImageRequest
 from pydantic import ValidationError
 
 

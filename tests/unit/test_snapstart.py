@@ -7,7 +7,7 @@ import sys
 import types
 
 import pytest
-from imagegen import snapstart
+from imagegen.handlers import snapstart
 
 
 def test_without_a_snapstart_runtime_nothing_is_registered(monkeypatch: pytest.MonkeyPatch):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from imagegen.triggers import PoisonMessage, parse_message
+from imagegen.logic.triggers import PoisonMessage, parse_message
 
 from tests.unit.conftest import load_event
 

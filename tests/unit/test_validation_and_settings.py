@@ -5,9 +5,9 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from imagegen.catalog import MODELS, InferenceProfile
-from imagegen.settings import Settings
-from imagegen.validation import field_path, validation_error
+from imagegen.models.catalog import MODELS, InferenceProfile
+from imagegen.models.settings import Settings
+from imagegen.models.validation import field_path, validation_error
 from pydantic import ValidationError
 
 

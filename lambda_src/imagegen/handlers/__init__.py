@@ -1,1 +1,2 @@
-"""Lambda entry points: they parse the event and delegate to the domain modules."""
+"""Lambda entry points: each parses its event, calls the logic with the adapters its function's
+composition root built, and shapes the answer."""

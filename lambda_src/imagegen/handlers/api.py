@@ -19,15 +19,17 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from imagegen import dependencies as deps
-from imagegen import snapstart, submission
-from imagegen.callers import Caller, caller_from_identity
-from imagegen.errors import ImageServiceError, InternalError, MethodNotAllowed, NotFound, Throttled, metric_name
-from imagegen.generation import deadline_for, generate_images
-from imagegen.http_body import check_body_admissible, loads_strict, with_lowercase_media_type
+from imagegen.handlers import snapstart
+from imagegen.handlers.http_body import check_body_admissible, with_lowercase_media_type
+from imagegen.logic import submission
+from imagegen.logic.generation import deadline_for, generate_images
+from imagegen.models.callers import Caller, caller_from_identity
+from imagegen.models.errors import ImageServiceError, InternalError, MethodNotAllowed, NotFound, Throttled, metric_name
+from imagegen.models.request import ImageRequest
+from imagegen.models.responses import ErrorResponse, GenerationResponse, JobAccepted, JobView
+from imagegen.models.strict_json import loads_strict
+from imagegen.models.validation import invalid, validation_error
 from imagegen.observability import logger, metrics, tracer
-from imagegen.request import ImageRequest
-from imagegen.validation import invalid, validation_error
-from imagegen.views import ErrorResponse, GenerationResponse, JobAccepted, JobView
 
 router = Router()
 snapstart.register()

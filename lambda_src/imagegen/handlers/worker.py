@@ -11,10 +11,11 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from imagegen import dependencies as deps
-from imagegen import job_runner, snapstart
-from imagegen.generation import deadline_for
+from imagegen.handlers import snapstart
+from imagegen.logic import job_runner
+from imagegen.logic.generation import deadline_for
+from imagegen.logic.triggers import PoisonMessage, parse_message
 from imagegen.observability import logger, metrics, tracer
-from imagegen.triggers import PoisonMessage, parse_message
 
 snapstart.register()
 

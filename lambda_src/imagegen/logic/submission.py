@@ -13,11 +13,11 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from imagegen import dependencies as deps
-from imagegen.catalog import MODELS
-from imagegen.errors import IdempotencyKeyReused, InternalError, RequestInProgress
-from imagegen.job_store import JobStatus
+from imagegen.models.catalog import MODELS
+from imagegen.models.errors import IdempotencyKeyReused, InternalError, RequestInProgress
+from imagegen.models.jobs import JobStatus
+from imagegen.models.request import ImageRequest
 from imagegen.observability import logger
-from imagegen.request import ImageRequest
 
 
 def _submit(*, submission: dict[str, Any]) -> dict[str, Any]:

@@ -14,7 +14,6 @@ import secrets
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from botocore.config import Config
@@ -27,9 +26,9 @@ from botocore.exceptions import (
 )
 from botocore.retries import standard as standard_retries
 
-from imagegen import aws_clients
-from imagegen.catalog import CONTENT_TYPES, ModelSpec
-from imagegen.errors import (
+from imagegen.adapters import aws_clients
+from imagegen.models.catalog import CONTENT_TYPES, ModelSpec
+from imagegen.models.errors import (
     ContentFiltered,
     ImageServiceError,
     InternalError,
@@ -39,21 +38,13 @@ from imagegen.errors import (
     Throttled,
     ValidationFailed,
 )
-from imagegen.images import image_size
+from imagegen.models.image_formats import image_size
+from imagegen.models.images import ModelImage
+from imagegen.models.settings import Settings
 from imagegen.observability import logger, tracer
-from imagegen.settings import Settings
 
 FILTER_REASONS = frozenset({"Filter reason: prompt", "Filter reason: output image", "Filter reason: input image"})
 INFERENCE_ERROR = "Inference error"
-
-
-@dataclass(frozen=True)
-class ModelImage:
-    data: bytes
-    seed: int
-    content_type: str
-    width: int
-    height: int
 
 
 # Bedrock answers some account and configuration problems with ValidationException, the code

@@ -16,15 +16,15 @@ from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import ValidationError
 
 from imagegen import dependencies as deps
-from imagegen.errors import ImageServiceError, InternalError
-from imagegen.events import COMPLETED, FAILED
-from imagegen.generation import generate_images
-from imagegen.http_body import loads_strict
-from imagegen.job_store import JobRecord
+from imagegen.adapters.event_publisher import COMPLETED, FAILED
+from imagegen.logic.generation import generate_images
+from imagegen.models.errors import ImageServiceError, InternalError
+from imagegen.models.jobs import JobRecord
+from imagegen.models.request import MAX_REQUEST_BYTES, ImageRequest
+from imagegen.models.strict_json import loads_strict
+from imagegen.models.validation import invalid, validation_error
+from imagegen.models.work import WorkItem
 from imagegen.observability import logger, tracer
-from imagegen.request import MAX_REQUEST_BYTES, ImageRequest
-from imagegen.triggers import WorkItem
-from imagegen.validation import invalid, validation_error
 
 
 class RetryLater(Exception):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from imagegen.errors import ValidationFailed
+from imagegen.models.errors import ValidationFailed
 
 
 def field_path(loc: Sequence[str | int]) -> str:

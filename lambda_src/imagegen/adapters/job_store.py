@@ -5,51 +5,20 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any
 
 from botocore.exceptions import ClientError
 
-from imagegen.errors import ImageServiceError
-from imagegen.image_store import StoredImage
+from imagegen.models.errors import ImageServiceError
+from imagegen.models.images import StoredImage
+from imagegen.models.jobs import JobRecord, Trigger
 
-JobStatus = Literal["queued", "running", "succeeded", "failed"]
-Trigger = Literal["api", "s3", "eventbridge"]
-TERMINAL: frozenset[str] = frozenset({"succeeded", "failed"})
 _KEY_PREFIX = "job#"
 
 
 def _now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-@dataclass(frozen=True)
-class JobRecord:
-    job_id: str
-    status: JobStatus
-    trigger: Trigger
-    request_id: str
-    created_at: str
-    updated_at: str
-    attempt: int = 0
-    model: str | None = None
-    request: dict[str, Any] | None = None
-    result_key: str | None = None
-    images: list[StoredImage] = field(default_factory=list)
-    error: dict[str, Any] | None = None
-    retryable: bool = False
-    notified: bool = False
-    lease_until: int | None = None  # epoch seconds: after it, a running job's worker is presumed dead
-    finalizing_until: int | None = None  # epoch seconds: a delivery is announcing the outcome until then
-    fingerprint: str | None = None  # hash of the request that named this job, to spot a reused name
-    source_key: str | None = None  # the S3 object holding the request, for an S3 drop
-    source_etag: str | None = None  # and the write of it this job generates
-    owner: str | None = None  # the caller that created an API job; None: the deployment's (S3, events)
-
-    @property
-    def finished(self) -> bool:
-        return self.status in TERMINAL
 
 
 def _to_record(item: dict[str, Any]) -> JobRecord:

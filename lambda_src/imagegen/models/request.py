@@ -17,8 +17,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from imagegen.catalog import MAX_SEED, MODELS
-from imagegen.settings import get_settings
+from imagegen.models.catalog import MAX_SEED, MODELS
+from imagegen.models.settings import get_settings
 
 PROMPT_MAX_CHARS = 10_000
 MAX_REQUEST_BYTES = 64 * 1024

@@ -8,12 +8,13 @@ from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 
-from imagegen.bedrock import BedrockImageModel, ModelImage
-from imagegen.errors import ModelTimeout
-from imagegen.image_store import ImageStore, StoredImage
+from imagegen.adapters.bedrock import BedrockImageModel
+from imagegen.adapters.image_store import ImageStore
+from imagegen.models.errors import ModelTimeout
+from imagegen.models.images import ModelImage, StoredImage
+from imagegen.models.request import ImageRequest
 from imagegen.observability import logger, metrics, tracer
 from imagegen.parallel import run_all
-from imagegen.request import ImageRequest
 
 # Kept back from an invocation's remaining time to store the images and answer.
 STORE_AND_ANSWER_SECONDS = 2.0

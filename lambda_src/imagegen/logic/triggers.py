@@ -9,15 +9,13 @@ import hashlib
 import json
 import re
 import uuid
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote_plus
 
 from aws_lambda_powertools.utilities.data_classes import EventBridgeEvent, S3Event
 
-from imagegen.errors import ValidationFailed
-from imagegen.job_store import Trigger
-from imagegen.validation import invalid
+from imagegen.models.validation import invalid
+from imagegen.models.work import WorkItem
 
 REQUESTS_PREFIX = "requests/"
 RESULTS_PREFIX = "results/"
@@ -29,20 +27,6 @@ _JOB_NAMESPACE = uuid.UUID("5d3e4c1a-9a4b-4a43-8f0e-2b7c6f1d9e10")
 
 class PoisonMessage(Exception):
     """A message the worker cannot understand; it is left to reach the dead-letter queue."""
-
-
-@dataclass(frozen=True)
-class WorkItem:
-    job_id: str
-    trigger: Trigger
-    request_id: str
-    result_key: str | None = None
-    request: Any = None  # the request itself (EventBridge detail)
-    source_key: str | None = None  # or the S3 object that holds it
-    source_etag: str | None = None  # the version of that object the event announced
-    problem: ValidationFailed | None = None  # known to be invalid before anything is read
-    fingerprint: str | None = None  # of a request named by its sender, to spot a reused name
-    refusal_job_id: str | None = None  # the job that refuses it if the name was used for another request
 
 
 def _job_id(name: str) -> str:

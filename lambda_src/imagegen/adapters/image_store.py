@@ -3,30 +3,19 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from imagegen import aws_clients
-from imagegen.bedrock import ModelImage
-from imagegen.errors import InternalError
+from imagegen.adapters import aws_clients
+from imagegen.models.errors import InternalError
+from imagegen.models.images import ModelImage, StoredImage
 from imagegen.observability import logger, tracer
 from imagegen.parallel import run_all
 
 IMAGES_PREFIX = "images/"
 _EXTENSIONS = {"image/png": "png", "image/jpeg": "jpeg"}
-
-
-@dataclass(frozen=True)
-class StoredImage:
-    key: str
-    seed: int
-    content_type: str
-    width: int
-    height: int
-    bytes: int
 
 
 def create_client() -> Any:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from imagegen.errors import InternalError
+from imagegen.models.errors import InternalError
 
 COMPLETED = "ImageGenerationCompleted"
 FAILED = "ImageGenerationFailed"

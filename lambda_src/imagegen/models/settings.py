@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from imagegen.catalog import DEFAULT_BEDROCK_REGION, MODELS, ModelNotServed, resolve_invocation
+from imagegen.models.catalog import DEFAULT_BEDROCK_REGION, MODELS, ModelNotServed, resolve_invocation
 
 # A URL signed with the temporary credentials of a Lambda role stops working when those
 # credentials expire, whatever its own expiry says; an hour is what those credentials reliably outlive.
