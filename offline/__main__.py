@@ -73,6 +73,8 @@ def main() -> int:
     service = OfflineService(config)
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    # Ctrl-C stops it even when started in the background by a shell, which ignores SIGINT there.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         service.start()
     except Exception as exc:
