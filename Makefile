@@ -18,18 +18,16 @@ help:
 	@echo "make synth  - synthesize the CloudFormation template into cdk.out/ (no AWS account needed)"
 	@echo "make bench  - measure latency, cold start and throughput offline"
 
-$(STAMPS)/venv: requirements.txt requirements-dev.txt lambda_src/requirements.txt
+# What `make run` needs only (requirements-run.txt); the full venv below adds the rest to the same .venv.
+$(STAMPS)/venv-run: requirements-run.txt lambda_src/requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-run.txt
 	@mkdir -p $(STAMPS) && touch $@
 
-# checkov pins an old boto3 and packaging<24, which would break the project's venv: it gets its own.
-CHECKOV_VENV := .venv-checkov
-CHECKOV_VERSION := 3.3.30
-$(STAMPS)/checkov-$(CHECKOV_VERSION):
-	test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
-	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check checkov==$(CHECKOV_VERSION)
-	@mkdir -p $(STAMPS) && touch $@
+$(STAMPS)/venv: requirements.txt requirements-dev.txt requirements-run.txt lambda_src/requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@mkdir -p $(STAMPS) && touch $@ $(STAMPS)/venv-run
 
 $(STAMPS)/npm: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -42,7 +40,7 @@ $(STAMPS)/wheels: lambda_src/requirements.txt | $(STAMPS)/venv
 
 install: $(STAMPS)/venv $(STAMPS)/npm $(STAMPS)/wheels
 
-run: $(STAMPS)/venv
+run: $(STAMPS)/venv-run
 	$(PY) -m offline
 
 lint: $(STAMPS)/venv
@@ -53,7 +51,7 @@ format: $(STAMPS)/venv
 	$(PY) -m ruff check --fix .
 	$(PY) -m ruff format .
 
-test: install lint $(STAMPS)/checkov-$(CHECKOV_VERSION)
+test: install lint
 	$(PY) -m pytest --cov --cov-report=term --cov-fail-under=90
 
 unit: $(STAMPS)/venv
@@ -62,7 +60,7 @@ unit: $(STAMPS)/venv
 integration: $(STAMPS)/venv
 	$(PY) -m pytest tests/integration tests/emulator
 
-infra: install $(STAMPS)/checkov-$(CHECKOV_VERSION)
+infra: install
 	$(PY) -m pytest tests/infra
 
 synth: install
