@@ -4,7 +4,7 @@ runtime code reads."""
 from __future__ import annotations
 
 import pytest
-from imagegen.models.settings import Settings
+from imagegen.models.settings import ApiSettings, WorkerSettings
 
 from infra.generation import API_HANDLER, WORKER_HANDLER
 
@@ -114,18 +114,18 @@ def test_the_worker_knows_the_queues_max_receive_count(browser_api_key):
     assert worker_env["MAX_RECEIVE_COUNT"] == str(queue["RedrivePolicy"]["maxReceiveCount"]) == "3"
 
 
-@pytest.mark.parametrize("handler", [API_HANDLER, WORKER_HANDLER])
-def test_the_runtime_settings_model_accepts_the_environment(any_deployment, handler):
+@pytest.mark.parametrize(("handler", "settings_class"), [(API_HANDLER, ApiSettings), (WORKER_HANDLER, WorkerSettings)])
+def test_the_runtime_settings_model_accepts_the_environment(any_deployment, handler, settings_class):
     env = any_deployment.function(handler)[1]["Environment"]["Variables"]
     # What CloudFormation resolves at deploy time, stood in for by plausible values.
     resolved = {name: value if isinstance(value, str) else f"resolved-{name.lower()}" for name, value in env.items()}
 
-    settings = Settings.model_validate(resolved)
+    settings = settings_class.from_environment(resolved)
 
     assert list(settings.enabled_models) == any_deployment.stack.config.enabled_models
     assert settings.presign_expiry_seconds == any_deployment.stack.config.presign_expiry_seconds
     # Each variable the stack sets is one the runtime reads (or Powertools does).
-    read_by_runtime = {field.alias for field in Settings.model_fields.values()}
+    read_by_runtime = {field.alias for field in settings_class.model_fields.values()}
     assert {name for name in env if not name.startswith("POWERTOOLS_")} <= read_by_runtime
 
 

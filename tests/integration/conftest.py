@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 import requests
-from imagegen import dependencies
+from imagegen.handlers import wiring
 
 from offline.aws_services import CREDENTIALS, Resources, provision, start_moto
 from offline.bedrock_emulator import BedrockEmulator
@@ -69,7 +69,7 @@ def _reset_functions() -> None:
     """A new execution environment: settings, clients and the API's resolver built afresh."""
     from imagegen.handlers import api
 
-    dependencies.reset()
+    wiring.reset()
     api.create_app.cache_clear()
 
 

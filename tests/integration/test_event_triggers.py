@@ -282,11 +282,11 @@ def test_an_outcome_that_could_not_be_announced_is_announced_later_without_regen
 
 
 def test_a_request_object_deleted_since_is_not_taken_for_a_newer_write(aws):
-    from imagegen import dependencies
+    from imagegen.handlers.wiring import worker_wiring
 
     put_request(aws, "kept", '{"prompt": "x"}')
     etag = aws.client("s3").head_object(Bucket=aws.bucket, Key="requests/kept.json")["ETag"]
-    store = dependencies.store()
+    store = worker_wiring().store
     assert store.replaced("requests/kept.json", etag.strip('"')) is False
     assert store.replaced("requests/kept.json", "0" * 32) is True
     aws.client("s3").delete_object(Bucket=aws.bucket, Key="requests/kept.json")

@@ -6,8 +6,6 @@ from __future__ import annotations
 import json
 import time
 
-import pytest
-
 from offline.lambda_events import LambdaContext, sqs_event
 from tests.integration.conftest import configure, drain, image_keys
 from tests.integration.test_jobs import outcome_events
@@ -68,11 +66,11 @@ def test_a_redelivered_finished_job_generates_nothing(api, aws, worker_source, m
 def test_a_duplicate_delivered_while_the_job_runs_waits_for_it(api, aws, model):
     """Two deliveries of one job in flight at once: the second generates nothing and comes back
     when the first one's lease ends, rather than being acknowledged while the job may still fail."""
-    from imagegen import dependencies
     from imagegen.handlers import worker
+    from imagegen.handlers.wiring import worker_wiring
 
     [job_id] = job_ids(api, 1)
-    assert dependencies.jobs().claim(job_id, lease_seconds=300) is not None  # another worker holds it
+    assert worker_wiring().jobs.claim(job_id, lease_seconds=300) is not None  # another worker holds it
     before = model.count()
     sqs, url = aws.client("sqs"), aws.queue_url(aws.queue_name)
     messages = sqs.receive_message(QueueUrl=url, AttributeNames=["All"])["Messages"]
@@ -89,10 +87,10 @@ def test_a_duplicate_delivered_while_the_job_runs_waits_for_it(api, aws, model):
 
 
 def test_a_job_whose_worker_died_is_taken_over_after_its_lease(api, aws, worker_source):
-    from imagegen import dependencies
+    from imagegen.handlers.wiring import worker_wiring
 
     [job_id] = job_ids(api, 1)
-    assert dependencies.jobs().claim(job_id, lease_seconds=0) is not None  # claimed, then the worker died
+    assert worker_wiring().jobs.claim(job_id, lease_seconds=0) is not None  # claimed, then the worker died
     time.sleep(1.1)
     drain(worker_source)
     job = api("GET", f"/jobs/{job_id}")[2]
@@ -215,11 +213,11 @@ def test_a_redrive_runs_a_transiently_failed_job_even_if_its_failure_was_never_a
 
 def test_a_job_run_again_during_an_announcement_of_its_failure_announces_its_success(api):
     """The announcement of an old outcome must not mark the new one announced."""
-    from imagegen import dependencies
+    from imagegen.handlers.wiring import worker_wiring
     from imagegen.models.errors import ModelError
 
     [job_id] = job_ids(api, 1)
-    jobs = dependencies.jobs()
+    jobs = worker_wiring().jobs
     jobs.fail(jobs.claim(job_id, lease_seconds=60), ModelError("down"))
     announcing = jobs.begin_announcing(job_id, lease_seconds=0)  # delivery A announces the failure...
     time.sleep(1.1)  # ...slowly: its right to announce lapses
@@ -231,8 +229,7 @@ def test_a_job_run_again_during_an_announcement_of_its_failure_announces_its_suc
 
 
 def test_a_reused_request_id_handed_back_on_its_last_delivery_leaves_the_first_job_alone(aws, worker_source):
-    from imagegen import dependencies
-    from imagegen.logic import job_runner
+    from imagegen.handlers.wiring import worker_wiring
     from imagegen.logic.triggers import parse_message
 
     first = {
@@ -244,7 +241,7 @@ def test_a_reused_request_id_handed_back_on_its_last_delivery_leaves_the_first_j
     }
     second = {**first, "id": "e-2", "detail": {"request_id": "reuse-hb", "prompt": "second"}}
     [item] = parse_message(json.dumps(first), bucket=aws.bucket)
-    dependencies.jobs().create(
+    worker_wiring().jobs.create(
         job_id=item.job_id,
         trigger="eventbridge",
         request_id="reuse-hb",
@@ -253,9 +250,9 @@ def test_a_reused_request_id_handed_back_on_its_last_delivery_leaves_the_first_j
     )
     [other] = parse_message(json.dumps(second), bucket=aws.bucket)
 
-    job_runner.hand_back(other, receive_count=aws.max_receive_count)
+    worker_wiring().runner.hand_back(other, receive_count=aws.max_receive_count)
 
-    assert dependencies.jobs().get(item.job_id).status == "queued"
+    assert worker_wiring().jobs.get(item.job_id).status == "queued"
     [refused] = outcome_events(aws)  # the second is refused as it would have been with time left
     assert refused["detail"]["error"]["details"]["errors"][0]["field"] == "request_id"
 
@@ -263,9 +260,9 @@ def test_a_reused_request_id_handed_back_on_its_last_delivery_leaves_the_first_j
 def test_a_delivery_overtaken_after_its_lease_keeps_none_of_its_images(api, aws, monkeypatch):
     """A delivery so slow that its lease ran out and another took the job over must not leave
     its images behind: only the delivery holding the job records any."""
-    from imagegen import dependencies
+    from imagegen.handlers.wiring import worker_wiring
     from imagegen.logic import job_runner
-    from imagegen.models.work import WorkItem
+    from imagegen.models.work import ApiJob
 
     [job_id] = job_ids(api, 1)
     generate = job_runner.generate_images
@@ -274,17 +271,17 @@ def test_a_delivery_overtaken_after_its_lease_keeps_none_of_its_images(api, aws,
     def slow_generation(*args, **kwargs):
         images = generate(*args, **kwargs)
         time.sleep(1.1)  # the lease (0 s) runs out, and another delivery claims the job
-        overtaken.append(dependencies.jobs().claim(job_id, lease_seconds=60))
+        overtaken.append(worker_wiring().jobs.claim(job_id, lease_seconds=60))
         return images
 
     monkeypatch.setattr(job_runner, "generate_images", slow_generation)
     before = image_keys(aws)
 
-    job_runner.run(WorkItem(job_id=job_id, trigger="api", request_id=job_id), receive_count=1, lease_seconds=0)
+    worker_wiring().runner.run(ApiJob(job_id=job_id), receive_count=1, lease_seconds=0)
 
     assert overtaken[0] is not None
     assert image_keys(aws) == before
-    job = dependencies.jobs().get(job_id)
+    job = worker_wiring().jobs.get(job_id)
     assert (job.status, job.images, job.attempt) == ("running", [], overtaken[0].attempt)
 
 
@@ -305,18 +302,19 @@ def test_an_unexpected_error_fails_the_job_as_internal_without_a_stack_trace(api
 
 
 def test_a_duplicate_delivery_while_another_announces_comes_back_to_check(api, aws, worker_source):
-    from imagegen import dependencies
+    from imagegen.handlers.wiring import worker_wiring
     from imagegen.logic import job_runner
     from imagegen.models.errors import ModelError
-    from imagegen.models.work import WorkItem
+    from imagegen.models.outcomes import RetryAfter
+    from imagegen.models.work import ApiJob
 
     [job_id] = job_ids(api, 1)
-    jobs = dependencies.jobs()
+    jobs = worker_wiring().jobs
     jobs.fail(jobs.claim(job_id, lease_seconds=60), ModelError("down", retryable=False))
     assert jobs.begin_announcing(job_id, lease_seconds=60) is not None  # delivery A is announcing
 
-    with pytest.raises(job_runner.RetryLater) as later:
-        job_runner.run(WorkItem(job_id=job_id, trigger="api", request_id=job_id), receive_count=1, lease_seconds=60)
+    later = worker_wiring().runner.run(ApiJob(job_id=job_id), receive_count=1, lease_seconds=60)
 
-    assert later.value.delay_seconds == job_runner.ANNOUNCE_LEASE_SECONDS  # when A's right to announce ends
+    assert isinstance(later, RetryAfter)
+    assert later.seconds == job_runner.ANNOUNCE_LEASE_SECONDS  # when A's right to announce ends
     assert outcome_events(aws) == []  # nothing announced twice meanwhile

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 import pytest_socket
-from imagegen import dependencies
+from imagegen.handlers import wiring
 
 EVENTS = Path(__file__).resolve().parent.parent / "events"
 
@@ -26,7 +26,7 @@ def _offline(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-west-2")
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    dependencies.reset()
+    wiring.reset()
     yield
-    dependencies.reset()
+    wiring.reset()
     pytest_socket.enable_socket()

@@ -6,7 +6,6 @@ import math
 
 import jsonschema
 import pytest
-from imagegen import dependencies
 from imagegen.models.request import ImageRequest
 from pydantic import ValidationError
 
@@ -102,11 +101,12 @@ def test_strict_types_and_values(data, loc):
     assert loc in [location for location, _ in errors(data)]
 
 
-def test_only_enabled_models_are_accepted(monkeypatch):
-    monkeypatch.setenv("ENABLED_MODELS", "ultra")
-    dependencies.reset()
-    assert ("model",) in [loc for loc, _ in errors({"prompt": "a", "model": "core"})]
-    assert ImageRequest.model_validate({"prompt": "a"}).model == "ultra"  # the first enabled is the default
+def test_only_enabled_models_are_accepted():
+    with pytest.raises(ValidationError) as caught:
+        ImageRequest.parse({"prompt": "a", "model": "core"}, enabled=("ultra",))
+    assert [error["loc"] for error in caught.value.errors()] == [("model",)]
+    assert "enabled: ultra" in caught.value.errors()[0]["msg"]
+    assert ImageRequest.parse({"prompt": "a"}, enabled=("ultra", "core")).model == "ultra"  # the first is the default
 
 
 @pytest.mark.parametrize(

@@ -6,13 +6,15 @@ import json
 
 import pytest
 from imagegen.logic.triggers import PoisonMessage, parse_message
+from imagegen.models.work import ApiJob
 
 from tests.unit.conftest import load_event
 
 
 def test_a_job_message():
     [item] = parse_message('{"job_id": "abc"}', bucket="imagegen-bucket")
-    assert (item.job_id, item.trigger, item.request_id, item.result_key) == ("abc", "api", "abc", None)
+    assert item == ApiJob(job_id="abc")
+    assert (item.trigger, item.request_id) == ("api", "abc")
 
 
 def test_an_s3_notification_names_the_result_after_the_request():

@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 from imagegen.models.catalog import MODELS, InferenceProfile
-from imagegen.models.settings import Settings
+from imagegen.models.settings import ApiSettings, ConfigurationError, Settings, WorkerSettings
 from imagegen.models.validation import field_path, validation_error
 from pydantic import ValidationError
 
@@ -49,9 +49,11 @@ def test_validation_error_lists_every_field():
 
 
 def test_settings_from_the_environment():
-    settings = Settings.model_validate(
+    settings = ApiSettings.from_environment(
         {
             "IMAGE_BUCKET": "bkt",
+            "JOBS_TABLE": "jobs",
+            "JOBS_QUEUE_URL": "https://sqs/jobs",
             "ENABLED_MODELS": "ultra, core",
             "PRESIGN_EXPIRY_SECONDS": "7200",
             "CORS_ALLOW_ORIGINS": "",
@@ -76,6 +78,32 @@ def test_settings_from_the_environment():
 def test_bad_settings_fail_fast(env):
     with pytest.raises((ValidationError, ValueError)):
         Settings.model_validate(env)
+
+
+@pytest.mark.parametrize(
+    ("settings_class", "env", "named"),
+    [
+        (ApiSettings, {"IMAGE_BUCKET": "bkt", "JOBS_TABLE": "jobs"}, "JOBS_QUEUE_URL"),
+        (WorkerSettings, {"IMAGE_BUCKET": "bkt", "JOBS_TABLE": "jobs", "JOBS_QUEUE_URL": "q"}, "EVENT_BUS_NAME"),
+        (WorkerSettings, {"JOBS_TABLE": "jobs", "JOBS_QUEUE_URL": "q", "EVENT_BUS_NAME": "bus"}, "IMAGE_BUCKET"),
+        (ApiSettings, {"IMAGE_BUCKET": "b", "JOBS_TABLE": "t", "JOBS_QUEUE_URL": "q"}, "IMAGE_BUCKET"),
+    ],
+)
+def test_each_function_names_the_variable_it_lacks(settings_class, env, named):
+    with pytest.raises(ConfigurationError) as caught:
+        settings_class.from_environment(env)
+    assert str(caught.value).startswith(f"{settings_class.__name__}: {named}: ")
+
+
+def test_a_bad_environment_fails_the_cold_start_with_a_log_line_naming_the_variable(monkeypatch, caplog):
+    from imagegen.handlers import wiring
+
+    monkeypatch.delenv("IMAGE_BUCKET")
+    with pytest.raises(ConfigurationError):
+        wiring.api_wiring()
+    [record] = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert record.getMessage() == "The function's configuration is invalid"
+    assert "IMAGE_BUCKET: Field required" in record.problem
 
 
 def test_models_are_called_in_the_bedrock_region_by_the_catalogs_id():

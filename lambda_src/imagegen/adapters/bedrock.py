@@ -14,7 +14,7 @@ import secrets
 import threading
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from botocore.config import Config
 from botocore.exceptions import (
@@ -26,7 +26,6 @@ from botocore.exceptions import (
 )
 from botocore.retries import standard as standard_retries
 
-from imagegen.adapters import aws_clients
 from imagegen.models.catalog import CONTENT_TYPES, ModelSpec
 from imagegen.models.errors import (
     ContentFiltered,
@@ -42,6 +41,10 @@ from imagegen.models.image_formats import image_size
 from imagegen.models.images import ModelImage
 from imagegen.models.settings import Settings
 from imagegen.observability import logger, tracer
+
+if TYPE_CHECKING:
+    from botocore.session import Session
+    from mypy_boto3_bedrock_runtime import BedrockRuntimeClient
 
 FILTER_REASONS = frozenset({"Filter reason: prompt", "Filter reason: output image", "Filter reason: input image"})
 INFERENCE_ERROR = "Inference error"
@@ -161,12 +164,12 @@ def _retry_decision(
     return delay
 
 
-def create_client(settings: Settings) -> Any:
+def create_client(session: Session, settings: Settings) -> BedrockRuntimeClient:
     """bedrock-runtime client with explicit retries (the runtime's botocore default may differ).
 
     Worst case of one call: (attempts - 1) connect timeouts, one read timeout (never retried)
     and the backoffs between attempts."""
-    client = aws_clients.create_client(
+    client = session.create_client(
         "bedrock-runtime",
         region_name=settings.bedrock_region,
         config=Config(
@@ -184,7 +187,7 @@ def create_client(settings: Settings) -> Any:
     events.unregister(_RETRY_EVENT, unique_id=_BOTOCORE_RETRY_ID)
     decide = functools.partial(_retry_decision, standard.needs_retry, settings.bedrock_max_attempts)
     events.register(_RETRY_EVENT, decide, unique_id="imagegen-bedrock-retries")
-    return client
+    return cast("BedrockRuntimeClient", client)
 
 
 def _parse_response(payload: Any, output_format: str) -> ModelImage:
@@ -216,7 +219,7 @@ def _parse_response(payload: Any, output_format: str) -> ModelImage:
 class BedrockImageModel:
     """Generates one image per call on a Stability AI model through InvokeModel."""
 
-    def __init__(self, client: Any, *, model_ids: Mapping[str, str] | None = None):
+    def __init__(self, client: BedrockRuntimeClient, *, model_ids: Mapping[str, str] | None = None):
         self._client = client
         # The modelId sent for each alias (a bare id or an inference profile); else the bare id.
         self._model_ids = dict(model_ids or {})

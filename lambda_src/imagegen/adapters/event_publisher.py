@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
+
+from botocore.config import Config
 
 from imagegen.models.errors import InternalError
 
-COMPLETED = "ImageGenerationCompleted"
-FAILED = "ImageGenerationFailed"
+if TYPE_CHECKING:
+    from botocore.session import Session
+    from mypy_boto3_events import EventBridgeClient
+
+
+def create_client(session: Session) -> EventBridgeClient:
+    return cast("EventBridgeClient", session.create_client("events", config=Config(retries={"mode": "standard"})))
 
 
 class EventPublisher:
-    def __init__(self, client: Any, *, bus_name: str, source: str):
+    def __init__(self, client: EventBridgeClient, *, bus_name: str, source: str):
         self._client = client
         self._bus_name = bus_name
         self._source = source

@@ -3,28 +3,32 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, cast
 
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from imagegen.adapters import aws_clients
+from imagegen.contract import IMAGES_PREFIX
 from imagegen.models.errors import InternalError
 from imagegen.models.images import ModelImage, StoredImage
 from imagegen.observability import logger, tracer
 from imagegen.parallel import run_all
 
-IMAGES_PREFIX = "images/"
+if TYPE_CHECKING:
+    from botocore.session import Session
+    from mypy_boto3_s3 import S3Client
+
 _EXTENSIONS = {"image/png": "png", "image/jpeg": "jpeg"}
 
 
-def create_client() -> Any:
+def create_client(session: Session) -> S3Client:
     # SigV4 explicitly: botocore may otherwise presign with SigV2 on the global endpoint.
-    return aws_clients.create_client("s3", Config(signature_version="s3v4", retries={"mode": "standard"}))
+    config = Config(signature_version="s3v4", retries={"mode": "standard"})
+    return cast("S3Client", session.create_client("s3", config=config))
 
 
 class ImageStore:
-    def __init__(self, client: Any, *, bucket: str):
+    def __init__(self, client: S3Client, *, bucket: str):
         self._client = client
         self._bucket = bucket
 

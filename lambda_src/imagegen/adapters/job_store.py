@@ -6,19 +6,28 @@ from __future__ import annotations
 import json
 import time
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
+from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from imagegen.models.errors import ImageServiceError
 from imagegen.models.images import StoredImage
 from imagegen.models.jobs import JobRecord, Trigger
 
+if TYPE_CHECKING:
+    from botocore.session import Session
+    from mypy_boto3_dynamodb import DynamoDBClient
+
 _KEY_PREFIX = "job#"
 
 
 def _now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def create_client(session: Session) -> DynamoDBClient:
+    return cast("DynamoDBClient", session.create_client("dynamodb", config=Config(retries={"mode": "standard"})))
 
 
 def _to_record(item: dict[str, Any]) -> JobRecord:
@@ -57,7 +66,7 @@ def _is_condition_failure(error: ClientError) -> bool:
 
 
 class JobStore:
-    def __init__(self, client: Any, *, table: str, retention_days: int):
+    def __init__(self, client: DynamoDBClient, *, table: str, retention_days: int):
         self._client = client
         self._table = table
         self._ttl_seconds = retention_days * 86400

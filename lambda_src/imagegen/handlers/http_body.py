@@ -1,15 +1,22 @@
-"""What the API accepts as a request body before any field is looked at: JSON, at most 64 KiB,
-and strict JSON (no NaN/Infinity, no duplicate keys)."""
+"""The body of an API request, read once: JSON (any case of the media type), at most 64 KiB,
+strict JSON (no NaN/Infinity, no duplicate keys), then the request model's rules."""
 
 from __future__ import annotations
 
+import base64
+import json
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+from pydantic import ValidationError
+
 from imagegen.models.errors import PayloadTooLarge, UnsupportedMediaType
-from imagegen.models.request import MAX_REQUEST_BYTES
+from imagegen.models.request import MAX_REQUEST_BYTES, ImageRequest
+from imagegen.models.strict_json import loads_strict
+from imagegen.models.validation import invalid, validation_error
 
 
-def check_body_admissible(headers: Any, body: bytes | None) -> None:
+def check_body_admissible(headers: Mapping[str, str], body: bytes | None) -> None:
     """Raises UnsupportedMediaType or PayloadTooLarge. A missing Content-Type is taken as JSON."""
     content_type = headers.get("content-type")
     if content_type is not None:
@@ -22,22 +29,24 @@ def check_body_admissible(headers: Any, body: bytes | None) -> None:
         raise PayloadTooLarge(f"The request body is larger than {MAX_REQUEST_BYTES // 1024} KiB.")
 
 
-def _lower_media_type(value: str) -> str:
-    media_type, separator, parameters = value.partition(";")
-    return media_type.strip().lower() + separator + parameters
+def raw_body(event: Any) -> bytes | None:
+    """The body of a REST proxy event as bytes (base64 where API Gateway encoded it)."""
+    if event.body is None:
+        return None
+    return base64.b64decode(event.body) if event.is_base64_encoded else event.body.encode()
 
 
-def with_lowercase_media_type(event: dict[str, Any]) -> dict[str, Any]:
-    """The event with its Content-Type's media type in lower case, parameters kept: media types
-    are case-insensitive, but Powertools parses a JSON body only after "application/json"."""
-    headers = dict(event.get("headers") or {})
-    multi = {name: list(values) for name, values in (event.get("multiValueHeaders") or {}).items()}
-    for name in [n for n in headers if n.lower() == "content-type"]:
-        headers[name] = _lower_media_type(headers[name])
-    for name in [n for n in multi if n.lower() == "content-type"]:
-        multi[name] = [_lower_media_type(value) for value in multi[name]]
-    return {
-        **event,
-        "headers": headers or event.get("headers"),
-        "multiValueHeaders": multi or event.get("multiValueHeaders"),
-    }
+def read_request(event: Any, *, enabled_models: Sequence[str]) -> ImageRequest:
+    """The request a body asks for: 415/413 before anything else, then 400 naming each field."""
+    body = raw_body(event)
+    check_body_admissible(event.headers, body)
+    try:
+        document = loads_strict(body or b"")
+    except UnicodeDecodeError as exc:
+        raise invalid("body", "the body is not UTF-8 encoded JSON") from exc
+    except json.JSONDecodeError as exc:
+        raise validation_error([{"type": "json_invalid", "loc": (), "ctx": {"error": exc.msg}}]) from exc
+    try:
+        return ImageRequest.parse(document, enabled=enabled_models)
+    except ValidationError as exc:
+        raise validation_error(exc.errors()) from exc

@@ -1,5 +1,6 @@
 """SQS batch handler of the asynchronous worker (jobs from the API, S3 drops, EventBridge events).
-Failures are reported per record, so only failed messages come back."""
+Each message's outcome becomes what SQS does with it; failures are reported per record, so only
+failed messages come back."""
 
 from __future__ import annotations
 
@@ -10,69 +11,84 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from imagegen import dependencies as deps
 from imagegen.handlers import snapstart
-from imagegen.logic import job_runner
+from imagegen.handlers.wiring import WorkerWiring, worker_wiring
 from imagegen.logic.generation import deadline_for
 from imagegen.logic.triggers import PoisonMessage, parse_message
+from imagegen.models.outcomes import DONE, DeadLetter, Done, Outcome, RetryAfter, Unreadable
 from imagegen.observability import logger, metrics, tracer
 
 snapstart.register()
 
-# Time a job may need: a model call (read timeout) plus storing, writing and publishing.
-_JOB_HEADROOM_SECONDS = 30
+# Time a job may need besides its model calls: storing, writing and publishing.
+JOB_HEADROOM_SECONDS = 30
 
 processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
-def _delay_redelivery(record: SQSRecord, seconds: int) -> None:
-    try:
-        deps.sqs_client().change_message_visibility(
-            QueueUrl=deps.settings().jobs_queue_url, ReceiptHandle=record.receipt_handle, VisibilityTimeout=seconds
-        )
-    except Exception:
-        # The message still comes back, after the queue's visibility timeout instead.
-        logger.exception("Could not set the retry delay", extra={"message_id": record.message_id})
+class MessageFailed(Exception):
+    """Reports the record as failed to the batch processor (SQS keeps the message)."""
 
 
-def record_handler(record: SQSRecord, lambda_context: LambdaContext) -> None:
+def _outcome(wiring: WorkerWiring, record: SQSRecord, lambda_context: LambdaContext) -> Outcome:
+    """What became of one message: the first of its jobs that did not finish, else done."""
     receive_count = int(record.attributes.approximate_receive_count)
     remaining = lambda_context.get_remaining_time_in_millis() / 1000
     try:
-        items = parse_message(record.body, bucket=deps.settings().image_bucket)
-    except PoisonMessage:
-        logger.error("Unreadable message; it will reach the dead-letter queue", extra={"message_id": record.message_id})
-        metrics.add_metric(name="PoisonMessages", unit=MetricUnit.Count, value=1)
-        _delay_redelivery(record, 0)  # waiting will not help: on to the dead-letter queue
-        raise
+        items = parse_message(record.body, bucket=wiring.settings.image_bucket)
+    except PoisonMessage as exc:
+        return Unreadable(str(exc))
     # Too little time left to finish a job in this invocation: hand it back untouched.
-    enough_time = remaining >= deps.settings().bedrock_read_timeout + _JOB_HEADROOM_SECONDS
+    enough_time = remaining >= wiring.settings.bedrock_read_timeout + JOB_HEADROOM_SECONDS
     # The lease outlives this invocation: a job still 'running' after it belongs to a dead worker.
     lease_seconds = int(remaining) + 5
     for item in items:
         logger.append_keys(job_id=item.job_id, trigger=item.trigger)
         try:
             if enough_time:
-                job_runner.run(
+                outcome = wiring.runner.run(
                     item,
                     receive_count=receive_count,
                     lease_seconds=lease_seconds,
-                    deadline=deadline_for(lambda_context, reserve_seconds=_JOB_HEADROOM_SECONDS),
+                    deadline=deadline_for(lambda_context, reserve_seconds=JOB_HEADROOM_SECONDS),
                 )
             else:
-                job_runner.hand_back(item, receive_count=receive_count)
-        except job_runner.RetryLater as later:
-            metrics.add_metric(name="JobRetries", unit=MetricUnit.Count, value=1)
-            logger.warning("Job will be retried", extra={"error_code": later.error.code, "delay": later.delay_seconds})
-            _delay_redelivery(record, later.delay_seconds)
-            raise
-        except job_runner.RetriesExhausted:
-            metrics.add_metric(name="JobsDeadLettered", unit=MetricUnit.Count, value=1)
-            logger.error("Job failed after its last delivery; the message goes to the dead-letter queue")
-            _delay_redelivery(record, 0)  # its next receive moves it there
-            raise
+                outcome = wiring.runner.hand_back(item, receive_count=receive_count)
         finally:
             logger.remove_keys(["job_id", "trigger"])
+        if not isinstance(outcome, Done):
+            return outcome
+    return DONE
+
+
+def _deliver_again_in(wiring: WorkerWiring, record: SQSRecord, seconds: int) -> None:
+    try:
+        wiring.queue.deliver_again_in(record.receipt_handle, seconds)
+    except Exception:
+        # The message still comes back, after the queue's visibility timeout instead.
+        logger.exception("Could not set the retry delay", extra={"message_id": record.message_id})
+
+
+def record_handler(record: SQSRecord, lambda_context: LambdaContext) -> None:
+    wiring = worker_wiring()
+    outcome = _outcome(wiring, record, lambda_context)
+    if isinstance(outcome, Done):
+        return
+    if isinstance(outcome, RetryAfter):
+        metrics.add_metric(name="JobRetries", unit=MetricUnit.Count, value=1)
+        logger.warning("Job will be retried", extra={"error_code": outcome.error.code, "delay": outcome.seconds})
+        _deliver_again_in(wiring, record, outcome.seconds)
+    elif isinstance(outcome, DeadLetter):
+        metrics.add_metric(name="JobsDeadLettered", unit=MetricUnit.Count, value=1)
+        logger.error("Job failed on its last delivery; the message goes to the dead-letter queue",
+                     extra={"reason": outcome.reason})  # fmt: skip
+        _deliver_again_in(wiring, record, 0)  # its next receive moves it there
+    else:
+        metrics.add_metric(name="PoisonMessages", unit=MetricUnit.Count, value=1)
+        logger.error("Unreadable message; it will reach the dead-letter queue",
+                     extra={"message_id": record.message_id, "reason": outcome.reason})  # fmt: skip
+        _deliver_again_in(wiring, record, 0)  # waiting will not help: on to the dead-letter queue
+    raise MessageFailed(type(outcome).__name__)
 
 
 @logger.inject_lambda_context

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 
 from imagegen.adapters.image_store import ImageStore
 from imagegen.models.images import StoredImage
 from imagegen.models.jobs import JobRecord
-from imagegen.models.responses import ErrorDetail, ImageView, JobView
+from imagegen.models.responses import ErrorDetail, GenerationResponse, ImageView, JobView
 
 
-class Presigner:
-    """Signs image URLs afresh for every read, with the deployment's (capped) expiry."""
+def _timestamp(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+class JobDocuments:
+    """Builds the answers of POST /images and GET /jobs/{id}, and the result files, signing image
+    URLs with the deployment's (capped) expiry."""
 
     def __init__(self, store: ImageStore, *, expires_in: int):
         self._store = store
@@ -20,19 +26,27 @@ class Presigner:
     def expires_at(self) -> datetime:
         return (datetime.now(UTC) + timedelta(seconds=self._expires_in)).replace(microsecond=0)
 
-    def view(self, image: StoredImage) -> ImageView:
-        return ImageView(url=self._store.presign(image.key, expires_in=self._expires_in), **image.__dict__)
+    def image(self, image: StoredImage) -> ImageView:
+        return ImageView(url=self._store.presign(image.key, expires_in=self._expires_in), **asdict(image))
 
-    def job_view(self, job: JobRecord) -> JobView:
+    def generation(self, *, generation_id: str, model_id: str, images: list[StoredImage]) -> GenerationResponse:
+        return GenerationResponse(
+            id=generation_id,
+            model=model_id,
+            images=[self.image(image) for image in images],
+            expires_at=self.expires_at(),
+        )
+
+    def job(self, job: JobRecord) -> JobView:
         return JobView(
             job_id=job.job_id,
             status=job.status,
             request_id=job.request_id,
             trigger=job.trigger,
             model=job.model,
-            images=[self.view(image) for image in job.images],
-            error=ErrorDetail(**job.error) if job.status == "failed" and job.error else None,
-            created_at=job.created_at,  # type: ignore[arg-type]
-            updated_at=job.updated_at,  # type: ignore[arg-type]
+            images=[self.image(image) for image in job.images],
+            error=ErrorDetail.model_validate(job.error) if job.status == "failed" and job.error else None,
+            created_at=_timestamp(job.created_at),
+            updated_at=_timestamp(job.updated_at),
             expires_at=self.expires_at() if job.images else None,
         )

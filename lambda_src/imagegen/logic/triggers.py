@@ -14,12 +14,10 @@ from urllib.parse import unquote_plus
 
 from aws_lambda_powertools.utilities.data_classes import EventBridgeEvent, S3Event
 
+from imagegen.contract import REQUEST_SUFFIX, REQUESTED_DETAIL_TYPE, REQUESTS_PREFIX, RESULTS_PREFIX
 from imagegen.models.validation import invalid
-from imagegen.models.work import WorkItem
+from imagegen.models.work import ApiJob, EventRequest, S3Drop, WorkItem
 
-REQUESTS_PREFIX = "requests/"
-RESULTS_PREFIX = "results/"
-REQUESTED_DETAIL_TYPE = "ImageGenerationRequested"
 # request_id names the result file results/<request_id>.json, so it must be a safe key segment.
 REQUEST_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 _JOB_NAMESPACE = uuid.UUID("5d3e4c1a-9a4b-4a43-8f0e-2b7c6f1d9e10")
@@ -34,23 +32,22 @@ def _job_id(name: str) -> str:
 
 
 def _from_s3(payload: dict[str, Any], bucket: str) -> list[WorkItem]:
-    items = []
+    items: list[WorkItem] = []
     for record in S3Event(payload).records:
         if record.event_source != "aws:s3" or not record.event_name.startswith("ObjectCreated:"):
             continue
         obj = record.s3.get_object.raw_event
         key = unquote_plus(obj["key"])
-        if record.s3.bucket.name != bucket or not key.startswith(REQUESTS_PREFIX) or not key.endswith(".json"):
+        if record.s3.bucket.name != bucket or not key.startswith(REQUESTS_PREFIX) or not key.endswith(REQUEST_SUFFIX):
             continue  # only requests/*.json of our bucket: nothing the service writes can trigger it
-        name = key[len(REQUESTS_PREFIX) : -len(".json")]
+        name = key[len(REQUESTS_PREFIX) : -len(REQUEST_SUFFIX)]
         # One write of the object is one job: S3 repeats these fields on a duplicate delivery,
         # and a new write of the same key gets a new sequencer (and usually a new eTag).
         etag = obj.get("eTag") or None
         version = "#".join(obj.get(field) or "" for field in ("versionId", "sequencer", "eTag"))
         items.append(
-            WorkItem(
+            S3Drop(
                 job_id=_job_id(f"s3:{bucket}/{key}#{version}"),
-                trigger="s3",
                 request_id=name,
                 result_key=f"{RESULTS_PREFIX}{name}.json",
                 source_key=key,
@@ -78,9 +75,8 @@ def _from_eventbridge(payload: dict[str, Any]) -> list[WorkItem]:
                 "request_id", "must be 1-128 letters, digits, '.', '_' or '-', starting with a letter or digit"
             )
     return [
-        WorkItem(
+        EventRequest(
             job_id=_job_id(f"eventbridge:{request_id}"),
-            trigger="eventbridge",
             request_id=request_id,
             result_key=f"{RESULTS_PREFIX}{request_id}.json",
             request=request,
@@ -95,7 +91,7 @@ def parse_message(body: str, *, bucket: str) -> list[WorkItem]:
     """The work a queue message asks for: [] for messages that ask for nothing (S3's test event,
     objects outside requests/), PoisonMessage for anything unrecognisable."""
     try:
-        payload = json.loads(body)
+        payload: object = json.loads(body)
     except ValueError as exc:
         raise PoisonMessage("the message body is not JSON") from exc
     except RecursionError as exc:  # nested deeper than the parser's stack
@@ -103,7 +99,7 @@ def parse_message(body: str, *, bucket: str) -> list[WorkItem]:
     if not isinstance(payload, dict):
         raise PoisonMessage("the message body is not a JSON object")
     if set(payload) == {"job_id"} and isinstance(payload["job_id"], str):
-        return [WorkItem(job_id=payload["job_id"], trigger="api", request_id=payload["job_id"])]
+        return [ApiJob(job_id=payload["job_id"])]
     if payload.get("Event") == "s3:TestEvent":
         return []
     if isinstance(payload.get("Records"), list):

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from collections.abc import Sequence
+from typing import Annotated, Literal, TypedDict
 
 from pydantic import (
     AfterValidator,
@@ -11,14 +12,14 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationInfo,
     WithJsonSchema,
     field_validator,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
 
-from imagegen.models.catalog import MAX_SEED, MODELS
-from imagegen.models.settings import get_settings
+from imagegen.models.catalog import MAX_SEED, MODELS, ModelSpec
 
 PROMPT_MAX_CHARS = 10_000
 MAX_REQUEST_BYTES = 64 * 1024
@@ -50,6 +51,19 @@ Prompt = Annotated[
 ]
 # The negative prompt's limit counts every character sent; it is trimmed afterwards.
 NegativePrompt = Annotated[str, StringConstraints(max_length=PROMPT_MAX_CHARS), AfterValidator(str.strip)]
+
+
+class RequestContext(TypedDict):
+    """What a request is validated against: the models the deployment enables."""
+
+    enabled_models: tuple[str, ...]
+
+
+def enabled_models(context: object) -> tuple[str, ...]:
+    """The models a validation context enables; without one (a schema, a test), every model."""
+    if isinstance(context, dict) and context.get("enabled_models"):
+        return tuple(context["enabled_models"])
+    return tuple(MODELS)
 
 
 def _field_error(field: str, message: str) -> PydanticCustomError:
@@ -112,15 +126,14 @@ class ImageRequest(BaseModel):
 
     @field_validator("model")
     @classmethod
-    def _enabled(cls, alias: str | None) -> str | None:
-        if alias is not None and alias not in get_settings().enabled_models:
-            raise ValueError(
-                f"model {alias!r} is not enabled here; enabled: {', '.join(get_settings().enabled_models)}"
-            )
+    def _enabled(cls, alias: str | None, info: ValidationInfo) -> str | None:
+        enabled = enabled_models(info.context)
+        if alias is not None and alias not in enabled:
+            raise ValueError(f"model {alias!r} is not enabled here; enabled: {', '.join(enabled)}")
         return alias
 
     @model_validator(mode="after")
-    def _fold_and_check(self) -> ImageRequest:
+    def _fold_and_check(self, info: ValidationInfo) -> ImageRequest:
         if self.text_prompts is not None:
             if self.prompt is not None:
                 raise _field_error("text_prompts", "give either prompt or text_prompts, not both")
@@ -145,15 +158,21 @@ class ImageRequest(BaseModel):
         elif self.prompt is None:
             raise _field_error("prompt", "prompt is required (or give text_prompts)")
         if self.model is None:
-            object.__setattr__(self, "model", get_settings().default_model)
+            object.__setattr__(self, "model", enabled_models(info.context)[0])
         spec = MODELS[self.model]
         if self.seed > spec.max_seed:
             raise _field_error("seed", f"seed must be at most {spec.max_seed} for model {spec.alias!r}")
         return self
 
     @property
-    def model_spec(self):
-        return MODELS[self.model]
+    def model_spec(self) -> ModelSpec:
+        return MODELS[self.model or enabled_models(None)[0]]
+
+    @classmethod
+    def parse(cls, document: object, *, enabled: Sequence[str]) -> ImageRequest:
+        """The request `document` asks for, where the models `enabled` (the first by default) may
+        be used; a pydantic ValidationError otherwise."""
+        return cls.model_validate(document, context=RequestContext(enabled_models=tuple(enabled)))
 
     def seeds(self, base: int) -> list[int]:
         """Seeds of the `count` images from a non-zero base, wrapping past the model's maximum."""

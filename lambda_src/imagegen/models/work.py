@@ -1,23 +1,52 @@
-"""A unit of asynchronous work, as read from a queue message."""
+"""The asynchronous work a queue message asks for: one small type per trigger. Each names its
+job by an id derived from the trigger, so a duplicate delivery maps onto the same job."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from imagegen.models.errors import ValidationFailed
 from imagegen.models.jobs import Trigger
 
 
 @dataclass(frozen=True)
-class WorkItem:
+class ApiJob:
+    """A job POST /jobs recorded (with its request) before queueing it."""
+
     job_id: str
-    trigger: Trigger
+    trigger: ClassVar[Trigger] = "api"
+
+    @property
+    def request_id(self) -> str:
+        return self.job_id
+
+
+@dataclass(frozen=True)
+class S3Drop:
+    """One write of a request object under requests/, read from the bucket when it runs."""
+
+    job_id: str
+    request_id: str  # the object's name, which names results/<request_id>.json
+    result_key: str
+    source_key: str
+    source_etag: str | None  # the write the event announced
+    trigger: ClassVar[Trigger] = "s3"
+
+
+@dataclass(frozen=True)
+class EventRequest:
+    """An ImageGenerationRequested event, carrying its request. A request_id already used for
+    another request is refused by a job of its own (`refusal_job_id`), one per event."""
+
+    job_id: str
     request_id: str
-    result_key: str | None = None
-    request: Any = None  # the request itself (EventBridge detail)
-    source_key: str | None = None  # or the S3 object that holds it
-    source_etag: str | None = None  # the version of that object the event announced
+    result_key: str | None
+    request: Any = None
     problem: ValidationFailed | None = None  # known to be invalid before anything is read
-    fingerprint: str | None = None  # of a request named by its sender, to spot a reused name
-    refusal_job_id: str | None = None  # the job that refuses it if the name was used for another request
+    fingerprint: str | None = None  # of the request, to spot a reused request_id
+    refusal_job_id: str | None = None
+    trigger: ClassVar[Trigger] = "eventbridge"
+
+
+WorkItem = ApiJob | S3Drop | EventRequest

@@ -1,0 +1,19 @@
+"""The API's paths and the method each answers; a known path asked with another is a 405."""
+
+from __future__ import annotations
+
+import re
+
+IMAGES, JOBS, JOB, HEALTH, OPENAPI = "/images", "/jobs", "/jobs/<job_id>", "/health", "/openapi.json"
+METHODS: dict[str, str] = {IMAGES: "POST", JOBS: "POST", JOB: "GET", HEALTH: "GET", OPENAPI: "GET"}
+_PATTERNS = {path: re.compile("^" + re.sub(r"<\w+>", "[^/]+", path) + "$") for path in METHODS}
+
+
+def allowed_method(path: str) -> str | None:
+    """The method a known path answers to, or None for an unknown path."""
+    return next((METHODS[known] for known, pattern in _PATTERNS.items() if pattern.match(path)), None)
+
+
+def openapi_path(path: str) -> str:
+    """/jobs/<job_id> -> /jobs/{job_id}"""
+    return re.sub(r"<(\w+)>", r"{\1}", path)
