@@ -204,7 +204,7 @@ class StandardRetries:
 
 
 def _decide(standard: StandardRetries, *, code: str | None = None, exception=None, attempts: int = 1):
-    from imagegen.adapters.bedrock import _retry_decision
+    from imagegen.adapters.bedrock.client import _retry_decision
 
     response = (None, {"Error": {"Code": code}}) if code else None
     return _retry_decision(
@@ -231,14 +231,16 @@ def test_everything_else_is_botocores_standard_decision():
     assert _decide(StandardRetries(answer=None), code="ValidationException") is None
 
 
-def test_no_retry_starts_after_the_calls_deadline(monkeypatch):
-    from imagegen.adapters import bedrock
+def test_no_retry_starts_after_the_calls_deadline():
+    from imagegen.adapters.bedrock.client import call_deadline
 
     # Given a call whose deadline is 1 s away
-    monkeypatch.setattr(bedrock._CALL, "deadline", time.monotonic() + 1.0, raising=False)
-    # A retry that would start after it is not made; one that starts before it is
-    assert _decide(StandardRetries(answer=2.0), code="ThrottlingException") is None
-    assert _decide(StandardRetries(answer=0.1), code="ThrottlingException") == 0.1
+    with call_deadline(time.monotonic() + 1.0):
+        # A retry that would start after it is not made; one that starts before it is
+        assert _decide(StandardRetries(answer=2.0), code="ThrottlingException") is None
+        assert _decide(StandardRetries(answer=0.1), code="ThrottlingException") == 0.1
+    # Outside the block the call has no deadline
+    assert _decide(StandardRetries(answer=2.0), code="ThrottlingException") == 2.0
 
 
 # Bedrock's messages for account and configuration problems, as it words them.

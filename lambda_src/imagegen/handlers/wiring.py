@@ -18,6 +18,7 @@ from imagegen.adapters.event_publisher import EventPublisher
 from imagegen.adapters.image_store import ImageStore
 from imagegen.adapters.job_queue import JobQueue
 from imagegen.adapters.job_store import JobStore
+from imagegen.logic.announcer import Announcer
 from imagegen.logic.job_documents import JobDocuments
 from imagegen.logic.job_runner import JobRunner, RunnerSettings
 from imagegen.logic.submission import IdempotencyStore, JobSubmission
@@ -117,8 +118,7 @@ class WorkerWiring(_Common):
             jobs=self.jobs,
             store=self.store,
             model=self.model,
-            publisher=publisher,
-            documents=self.documents,
+            announcer=Announcer(jobs=self.jobs, store=self.store, publisher=publisher, documents=self.documents),
         )
 
 

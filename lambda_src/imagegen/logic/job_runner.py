@@ -13,19 +13,16 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from dataclasses import asdict
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import ValidationError
 
 from imagegen.adapters.bedrock import BedrockImageModel
-from imagegen.adapters.event_publisher import EventPublisher
 from imagegen.adapters.image_store import ImageStore
 from imagegen.adapters.job_store import JobStore
-from imagegen.contract import COMPLETED_DETAIL_TYPE, FAILED_DETAIL_TYPE
+from imagegen.logic.announcer import ANNOUNCE_LEASE_SECONDS, Announcer
 from imagegen.logic.generation import generate_images
-from imagegen.logic.job_documents import JobDocuments
 from imagegen.models.errors import ImageServiceError, InternalError, ValidationFailed
 from imagegen.models.jobs import JobRecord
 from imagegen.models.outcomes import DONE, DeadLetter, Outcome, RetryAfter
@@ -35,8 +32,6 @@ from imagegen.models.validation import invalid, validation_error
 from imagegen.models.work import ApiJob, EventRequest, S3Drop, WorkItem
 from imagegen.observability import logger, tracer
 
-# How long one delivery may take to write a result and publish an event before another may.
-ANNOUNCE_LEASE_SECONDS = 60
 # The longest a transiently failed job waits before its next delivery.
 MAX_BACKOFF_SECONDS = 900
 
@@ -65,15 +60,13 @@ class JobRunner:
         jobs: JobStore,
         store: ImageStore,
         model: BedrockImageModel,
-        publisher: EventPublisher,
-        documents: JobDocuments,
+        announcer: Announcer,
     ):
         self._settings = settings
         self._jobs = jobs
         self._store = store
         self._model = model
-        self._publisher = publisher
-        self._documents = documents
+        self._announcer = announcer
 
     # -- entry points ------------------------------------------------------------------------
 
@@ -113,7 +106,7 @@ class JobRunner:
             # Our lease ran out and another delivery took over: keep only its images.
             self._store.delete([image.key for image in images])
             return DONE
-        return self._announce(claimed.job_id, receive_count)
+        return self._announcer.announce(claimed.job_id, retry_after=self._backoff(receive_count))
 
     def hand_back(self, item: WorkItem, *, receive_count: int) -> Outcome:
         """The invocation has no time left to run `item`: it comes back at once, or, on its last
@@ -154,7 +147,7 @@ class JobRunner:
             return self._job_to_run(_refusal(item), receive_count)
         if job.finished and not (job.status == "failed" and job.retryable):
             if not job.notified:  # its announcement failed or is under way
-                return self._announce(job.job_id, receive_count)
+                return self._announcer.announce(job.job_id, retry_after=self._backoff(receive_count))
             logger.info("Duplicate delivery of a finished job", extra={"job_id": job.job_id})
             return DONE
         # Queued, running, or failed transiently (a redrive asks to run it again; only the new
@@ -222,7 +215,7 @@ class JobRunner:
             self._jobs.release(job, error)
             return RetryAfter(self._backoff(receive_count), error)
         if self._jobs.fail(job, error):
-            announced = self._announce(job.job_id, receive_count)
+            announced = self._announcer.announce(job.job_id, retry_after=self._backoff(receive_count))
             if isinstance(announced, RetryAfter):
                 if not last_delivery:
                     return announced
@@ -232,42 +225,6 @@ class JobRunner:
         if error.retryable:
             return DeadLetter(f"{error.code} after {receive_count} deliveries")
         return DONE
-
-    def _announce(self, job_id: str, receive_count: int) -> Outcome:
-        """Writes the result document and publishes the outcome event, once per outcome: the
-        delivery that takes the announcement announces the record as it took it; a failure hands
-        the announcement to the next delivery."""
-        job = self._jobs.begin_announcing(job_id, lease_seconds=ANNOUNCE_LEASE_SECONDS)
-        if job is None:
-            current = self._jobs.get(job_id)
-            if current is None or current.notified or not current.finished:
-                return DONE
-            # Another delivery is announcing it: come back to make sure it did.
-            return RetryAfter(
-                ANNOUNCE_LEASE_SECONDS, InternalError("The outcome is being announced by another delivery.")
-            )
-        try:
-            if job.result_key and not self._superseded(job):
-                document = self._documents.job(job)
-                self._store.put_document(job.result_key, document.model_dump_json().encode())
-            detail_type = COMPLETED_DETAIL_TYPE if job.status == "succeeded" else FAILED_DETAIL_TYPE
-            self._publisher.publish(detail_type, _outcome_detail(job))
-        except (ImageServiceError, ClientError, BotoCoreError):
-            logger.exception("Could not announce the outcome", extra={"job_id": job_id})
-            self._jobs.end_announcing(job, announced=False)
-            return RetryAfter(self._backoff(receive_count), InternalError("The outcome could not be announced."))
-        self._jobs.end_announcing(job, announced=True)
-        logger.info("Job finished", extra={"job_id": job_id, "status": job.status, "trigger": job.trigger})
-        return DONE
-
-    def _superseded(self, job: JobRecord) -> bool:
-        """An S3 drop whose request object was written again since: the result file is the newer write's."""
-        if not (job.source_key and job.source_etag and self._store.replaced(job.source_key, job.source_etag)):
-            return False
-        logger.warning(
-            "Request object written again: its result file is left to the newer write", extra={"job_id": job.job_id}
-        )
-        return True
 
 
 def _names_another_request(item: EventRequest, job: JobRecord) -> bool:
@@ -287,18 +244,3 @@ def _refusal(item: EventRequest) -> EventRequest:
         result_key=None,
         problem=error,
     )
-
-
-def _outcome_detail(job: JobRecord) -> dict[str, Any]:
-    detail: dict[str, Any] = {
-        "request_id": job.request_id,
-        "job_id": job.job_id,
-        "status": job.status,
-        "trigger": job.trigger,
-        "model": job.model,
-        "images": [asdict(image) for image in job.images],
-        "result_key": job.result_key,
-    }
-    if job.error:
-        detail["error"] = job.error
-    return detail
