@@ -3,8 +3,9 @@ proxy event, invokes the function and writes back the response it returns.
 
 What API Gateway answers itself, before any function runs, is answered here in the contract's
 error shape `{"error": {"code", "message"}}` (as the deployed stack's gateway responses do):
-a malformed request line or header, a request line or headers over API Gateway's limits, a bad
-Content-Length or chunked body, a body over 10 MB, and a function that failed (502)."""
+a signature not in due form (403, as IAM authorization answers it), a malformed request line or
+header, a request line or headers over API Gateway's limits, a bad Content-Length or chunked
+body, a body over 10 MB, and a function that failed (502)."""
 
 from __future__ import annotations
 
@@ -15,9 +16,9 @@ import threading
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
-from offline.lambda_events import api_gateway_event
+from offline.lambda_events import api_gateway_event, sigv4_problem
 from offline.local_lambda import LocalFunction
 
 MAX_PAYLOAD_BYTES = 10 * 1024 * 1024  # API Gateway's own limit
@@ -38,6 +39,7 @@ _HEX = re.compile(rb"^[0-9A-Fa-f]+$")
 # The contract's code for each status the gateway answers itself (the deployed stack maps API
 # Gateway's DEFAULT_4XX family to client_error and DEFAULT_5XX to internal_error).
 _GATEWAY_CODES = {
+    HTTPStatus.FORBIDDEN: "forbidden",
     HTTPStatus.REQUEST_ENTITY_TOO_LARGE: "payload_too_large",
     HTTPStatus.BAD_GATEWAY: "internal_error",
 }
@@ -174,11 +176,16 @@ class _ProxyHandler(BaseHTTPRequestHandler):
             self._gateway_error(bad.status, bad.message, close=True)
             return
         url = urlsplit(self.path)
+        headers = [*self.headers.items(), ("X-Forwarded-Proto", "http")]
+        query_pairs = [(k, v) for k, values in parse_qs(url.query, keep_blank_values=True).items() for v in values]
+        if problem := sigv4_problem(headers, query_pairs):  # IAM authorization refuses it
+            self._gateway_error(HTTPStatus.FORBIDDEN, problem)
+            return
         event = api_gateway_event(
             method=self.command,
             path=url.path or "/",
             query=url.query,
-            headers=[*self.headers.items(), ("X-Forwarded-Proto", "http")],
+            headers=headers,
             body=body,
             source_ip=self.client_address[0],
         )

@@ -81,6 +81,51 @@ def sigv4_access_key(headers: list[tuple[str, str]], query_pairs: list[tuple[str
     return None
 
 
+_PARAMETERS = ("Credential", "Signature", "SignedHeaders")
+
+
+def _scope_problem(credential: str) -> str | None:
+    scope = credential.split("/")
+    if len(scope) != 5 or not scope[0] or scope[4] != "aws4_request":
+        return "Credential should be scoped to a valid key id, date, region and service."
+    if scope[3] != "execute-api":
+        return "Credential should be scoped to correct service: 'execute-api'."
+    if scope[2] != REGION:
+        return f"Credential should be scoped to a valid region, not '{scope[2]}'."
+    return None
+
+
+def sigv4_problem(headers: list[tuple[str, str]], query_pairs: list[tuple[str, str]]) -> str | None:
+    """Why API Gateway's IAM authorization would refuse the request's signature outright (it answers
+    403), or None: an unsigned request, or one signed in due form. The form is checked as API
+    Gateway checks it (parameters, credential scope, a date); the signature itself is not."""
+    names = {name.lower() for name, _ in headers}
+    authorizations = [value for name, value in headers if name.lower() == "authorization"]
+    if authorizations:
+        algorithm, _, rest = authorizations[-1].strip().partition(" ")
+        parameters = dict(
+            part.strip().split("=", 1) for part in rest.split(",") if "=" in part and part.strip().split("=", 1)[1]
+        )
+        missing = [
+            f"Authorization header requires '{name}' parameter." for name in _PARAMETERS if name not in parameters
+        ]
+        if algorithm != "AWS4-HMAC-SHA256" or missing:
+            return " ".join(missing) or "Unsupported Authorization header: sign with AWS4-HMAC-SHA256."
+        if not names & {"x-amz-date", "date"}:
+            return "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header."
+        return _scope_problem(parameters["Credential"])
+    query = {name.lower(): value for name, value in query_pairs}
+    if "x-amz-credential" in query:
+        required = ("X-Amz-Algorithm", "X-Amz-Date", "X-Amz-SignedHeaders", "X-Amz-Signature")
+        missing = [name for name in required if not query.get(name.lower())]
+        if missing:
+            return f"The presigned request lacks {', '.join(missing)}."
+        if query["x-amz-algorithm"] != "AWS4-HMAC-SHA256":
+            return "Unsupported X-Amz-Algorithm: sign with AWS4-HMAC-SHA256."
+        return _scope_problem(query["x-amz-credential"])
+    return None
+
+
 def principal_id(access_key: str) -> str:
     """A stable unique id for the local IAM user named by `access_key`, shaped like the ones IAM
     gives users (AIDA + 17 characters), as API Gateway puts it in `caller` and `user`."""

@@ -98,10 +98,58 @@ def test_two_access_keys_are_two_callers_and_one_key_is_always_the_same_caller(g
 
 def test_a_presigned_url_identifies_its_signer(gateway):
     url, _ = gateway
-    credential = "AKIDPRESIGNED%2F20261201%2Fus-east-1%2Fexecute-api%2Faws4_request"
-    query = f"X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential={credential}&X-Amz-Signature=00"
+    query = presigned_query("AKIDPRESIGNED%2F20261201%2Fus-east-1%2Fexecute-api%2Faws4_request")
     identity = requests.get(f"{url}/health?{query}", timeout=10).json()["identity"]
     assert identity["userArn"] == f"arn:aws:iam::{ACCOUNT}:user/AKIDPRESIGNED"
+
+
+def presigned_query(credential: str, **fields: str) -> str:
+    query = {
+        "X-Amz-Algorithm": "AWS4-HMAC-SHA256",
+        "X-Amz-Credential": credential,
+        "X-Amz-Date": "20261201T000000Z",
+        "X-Amz-SignedHeaders": "host",
+        "X-Amz-Signature": "00",
+        **fields,
+    }
+    return "&".join(f"{name}={value}" for name, value in query.items() if value is not None)
+
+
+GOOD = "AWS4-HMAC-SHA256 Credential=AKID/20261201/us-east-1/execute-api/aws4_request, SignedHeaders=host, Signature=00"
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    [
+        "Bearer abc",
+        "Basic dXNlcjpwYXNz",
+        "",
+        "AWS4-HMAC-SHA256 Credential=AKID/20261201/us-east-1/execute-api/aws4_request, SignedHeaders=host",
+        "AWS4-HMAC-SHA256 SignedHeaders=host, Signature=00",
+        GOOD.replace("execute-api", "s3"),
+        GOOD.replace("us-east-1", "eu-west-1"),
+        GOOD.replace("AKID/20261201/", "AKID/"),
+    ],
+)
+def test_a_signature_not_in_due_form_is_refused_as_iam_authorization_does(gateway, authorization):
+    url, function = gateway
+    count = len(function.events)
+    response = requests.get(
+        f"{url}/health", headers={"Authorization": authorization, "X-Amz-Date": "20261201T000000Z"}, timeout=10
+    )
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "forbidden"
+    assert len(function.events) == count  # the function never ran
+
+
+def test_a_signed_request_needs_a_date_and_a_presigned_one_all_its_fields(gateway):
+    url, _ = gateway
+    assert requests.get(f"{url}/health", headers={"Authorization": GOOD}, timeout=10).status_code == 403
+    assert requests.get(f"{url}/health", headers={"Authorization": GOOD, "X-Amz-Date": "x"}, timeout=10).ok
+    credential = "AKID%2F20261201%2Fus-east-1%2Fexecute-api%2Faws4_request"
+    for missing in ("X-Amz-Signature", "X-Amz-Date", "X-Amz-SignedHeaders", "X-Amz-Algorithm"):
+        query = presigned_query(credential, **{missing: None})
+        assert requests.get(f"{url}/health?{query}", timeout=10).status_code == 403, missing
 
 
 def test_an_unsigned_request_runs_as_the_anonymous_caller(gateway):
