@@ -21,6 +21,7 @@ from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
+from imagegen.contract import CORS_ALLOW_HEADERS, CORS_EXPOSE_HEADERS, CORS_MAX_AGE_SECONDS
 
 from infra.config import StackConfig
 from infra.request_schema import request_model_schema, to_cdk_json_schema
@@ -118,8 +119,6 @@ ACCESS_LOG_FIELDS: Mapping[str, str] = {
     "xrayTraceId": "$context.xrayTraceId",
 }
 
-# Headers a browser script may read on an error answer (the handler exposes the same).
-CORS_EXPOSED_HEADERS = ("Retry-After",)
 # Request body types the 405 answer maps (API Gateway treats a request without Content-Type as
 # JSON). A mock integration cannot pass a body through, so any other type is refused with 415.
 MOCK_CONTENT_TYPES = (
@@ -130,16 +129,6 @@ MOCK_CONTENT_TYPES = (
     "application/octet-stream",
     "application/xml",
     "text/xml",
-)
-
-CORS_REQUEST_HEADERS = (
-    "Content-Type",
-    "Authorization",
-    "X-Amz-Date",
-    "X-Amz-Security-Token",
-    "X-Amz-Content-Sha256",
-    "X-Api-Key",
-    "Idempotency-Key",
 )
 
 
@@ -178,7 +167,7 @@ def gateway_cors_headers(origins: Sequence[str]) -> dict[str, str]:
     allow_origin = f"'{origins[0]}'" if len(origins) == 1 else "method.request.header.Origin"
     return {
         "Access-Control-Allow-Origin": allow_origin,
-        "Access-Control-Expose-Headers": f"'{','.join(CORS_EXPOSED_HEADERS)}'",
+        "Access-Control-Expose-Headers": f"'{','.join(CORS_EXPOSE_HEADERS)}'",
         "Vary": "'Origin'",
     }
 
@@ -219,8 +208,8 @@ class ImageApi(Construct):
                 apigw.CorsOptions(
                     allow_origins=origins,
                     allow_methods=["GET", "POST", "OPTIONS"],
-                    allow_headers=list(CORS_REQUEST_HEADERS),
-                    max_age=Duration.hours(1),
+                    allow_headers=list(CORS_ALLOW_HEADERS),
+                    max_age=Duration.seconds(CORS_MAX_AGE_SECONDS),
                 )
                 if origins
                 else None

@@ -158,6 +158,6 @@ def lambda_code(runtime: lambda_.Runtime) -> lambda_.Code:
 
 
 if __name__ == "__main__":
-    from infra.generation import LAMBDA_RUNTIME
+    from infra.functions import LAMBDA_RUNTIME
 
     print(f"arm64 wheels for {LAMBDA_RUNTIME.name} in {download_wheels(LAMBDA_RUNTIME)}")

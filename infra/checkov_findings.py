@@ -90,8 +90,8 @@ def skip(construct: IConstruct, check_id: str, reason: str) -> None:
 
 
 def acknowledge_checkov_findings(stack: ImageGenStack) -> None:
-    generation, storage, jobs, api = stack.generation, stack.storage, stack.jobs, stack.api
-    for function in generation.functions:
+    generation, storage, jobs, api = stack.functions, stack.storage, stack.jobs, stack.api
+    for function in generation.both:
         skip(function, "CKV_AWS_117", NO_VPC)
         skip(function, "CKV_AWS_173", ENVIRONMENT_KMS)
         skip(function.log_group, "CKV_AWS_158", LOG_GROUP_KMS)

@@ -12,26 +12,21 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
+from imagegen.contract import API_HANDLER, EVENT_SOURCE, METRICS_NAMESPACE, SERVICE_NAME, WORKER_HANDLER, Env
 
 from infra.bundling import lambda_code
 from infra.config import StackConfig
 
 LAMBDA_RUNTIME = lambda_.Runtime.PYTHON_3_14
-# Powertools' service name (a dimension of every metric) and the namespace of the service's metrics.
-SERVICE_NAME = "imagegen"
-METRICS_NAMESPACE = "ImageGeneration"
 MEMORY_MB = 1024
 # The API function's timeout comes from imagegen:apiTimeoutSeconds, as API Gateway's
 # integration timeout does (infra/api.py): one second less, so the function answers first.
 WORKER_TIMEOUT = Duration.seconds(300)
-EVENT_SOURCE = "imagegen"
 RETRY_BACKOFF_SECONDS = 30
 IDEMPOTENCY_TTL_SECONDS = 86_400
-API_HANDLER = "imagegen.handlers.api.lambda_handler"
-WORKER_HANDLER = "imagegen.handlers.worker.lambda_handler"
 
 
-class ImageGeneration(Construct):
+class ImageFunctions(Construct):
     def __init__(
         self,
         scope: Construct,
@@ -47,16 +42,16 @@ class ImageGeneration(Construct):
         self._config = config
         self._code = lambda_code(LAMBDA_RUNTIME)
         shared = {
-            "POWERTOOLS_SERVICE_NAME": SERVICE_NAME,
-            "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
-            "POWERTOOLS_LOG_LEVEL": "INFO",
-            "IMAGE_BUCKET": bucket.bucket_name,
-            "JOBS_TABLE": table.table_name,
-            "ENABLED_MODELS": ",".join(config.enabled_models),
-            "BEDROCK_REGION": config.bedrock_region,
-            "MODEL_ID_PREFIX": config.inference_profile_prefix,
-            "PRESIGN_EXPIRY_SECONDS": str(config.presign_expiry_seconds),
-            "RETENTION_DAYS": str(config.retention_days),
+            Env.POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+            Env.POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+            Env.POWERTOOLS_LOG_LEVEL: "INFO",
+            Env.IMAGE_BUCKET: bucket.bucket_name,
+            Env.JOBS_TABLE: table.table_name,
+            Env.ENABLED_MODELS: ",".join(config.enabled_models),
+            Env.BEDROCK_REGION: config.bedrock_region,
+            Env.MODEL_ID_PREFIX: config.inference_profile_prefix,
+            Env.PRESIGN_EXPIRY_SECONDS: str(config.presign_expiry_seconds),
+            Env.RETENTION_DAYS: str(config.retention_days),
         }
         self.api_function = self._function(
             "ApiFunction",
@@ -65,13 +60,13 @@ class ImageGeneration(Construct):
             timeout=Duration.seconds(config.function_timeout_seconds),
             environment={
                 **shared,
-                "JOBS_QUEUE_URL": queue.queue_url,
+                Env.JOBS_QUEUE_URL: queue.queue_url,
                 # Two Bedrock attempts of 20 s would already outlast API Gateway's 29 s; the
                 # third exists for fast failures such as throttling.
-                "BEDROCK_READ_TIMEOUT_SECONDS": "20",
-                "BEDROCK_MAX_ATTEMPTS": "3",
-                "IDEMPOTENCY_TTL_SECONDS": str(IDEMPOTENCY_TTL_SECONDS),
-                "CORS_ALLOW_ORIGINS": ",".join(config.cors_allow_origins),
+                Env.BEDROCK_READ_TIMEOUT_SECONDS: "20",
+                Env.BEDROCK_MAX_ATTEMPTS: "3",
+                Env.IDEMPOTENCY_TTL_SECONDS: str(IDEMPOTENCY_TTL_SECONDS),
+                Env.CORS_ALLOW_ORIGINS: ",".join(config.cors_allow_origins),
             },
         )
         self.worker_function = self._function(
@@ -82,16 +77,16 @@ class ImageGeneration(Construct):
             environment={
                 **shared,
                 # The worker delays a job's redelivery with ChangeMessageVisibility on this queue.
-                "JOBS_QUEUE_URL": queue.queue_url,
-                "EVENT_BUS_NAME": event_bus.event_bus_name,
-                "EVENT_SOURCE": EVENT_SOURCE,
-                "BEDROCK_READ_TIMEOUT_SECONDS": "60",
-                "BEDROCK_MAX_ATTEMPTS": "4",
-                "MAX_RECEIVE_COUNT": str(config.max_receive_count),
-                "RETRY_BACKOFF_SECONDS": str(RETRY_BACKOFF_SECONDS),
+                Env.JOBS_QUEUE_URL: queue.queue_url,
+                Env.EVENT_BUS_NAME: event_bus.event_bus_name,
+                Env.EVENT_SOURCE: EVENT_SOURCE,
+                Env.BEDROCK_READ_TIMEOUT_SECONDS: "60",
+                Env.BEDROCK_MAX_ATTEMPTS: "4",
+                Env.MAX_RECEIVE_COUNT: str(config.max_receive_count),
+                Env.RETRY_BACKOFF_SECONDS: str(RETRY_BACKOFF_SECONDS),
             },
         )
-        self.functions = (self.api_function, self.worker_function)
+        self.both = (self.api_function, self.worker_function)
         # What the API and the queue invoke: with SnapStart, the published version behind an
         # alias (SnapStart applies to published versions only); else the function itself.
         self.api_target: lambda_.IFunction = self._target(self.api_function)

@@ -9,14 +9,14 @@ from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
+from imagegen.contract import REQUESTED_DETAIL_TYPE as GENERATION_REQUESTED
 
-GENERATION_REQUESTED = "ImageGenerationRequested"
 # Visibility timeout per worker timeout: what AWS advises for an SQS event source, so a
 # batch still being retried by Lambda is not handed to a second worker.
 VISIBILITY_PER_WORKER_TIMEOUT = 6
 
 
-class AsyncJobs(Construct):
+class JobPlumbing(Construct):
     def __init__(
         self, scope: Construct, construct_id: str, *, worker_timeout: Duration, max_receive_count: int
     ) -> None:

@@ -11,8 +11,7 @@ from typing import TYPE_CHECKING
 from aws_cdk import Acknowledgment, App, Stack, Validations
 from cdk_nag import AwsSolutionsChecks
 from constructs import IConstruct
-
-from infra.storage import IMAGES_PREFIX, REQUESTS_PREFIX, RESULTS_PREFIX
+from imagegen.contract import IMAGES_PREFIX, REQUESTS_PREFIX, RESULTS_PREFIX
 
 if TYPE_CHECKING:
     from infra.stack import ImageGenStack
@@ -57,7 +56,7 @@ def acknowledge(scope: IConstruct, finding: str, reason: str) -> None:
 
 
 def acknowledge_findings(stack: ImageGenStack) -> None:
-    generation, api = stack.generation, stack.api.api
+    generation, api = stack.functions, stack.api.api
     api_role, worker_role = generation.api_function.role, generation.worker_function.role
     bucket_arn = f"<{Stack.of(stack).get_logical_id(stack.storage.bucket.node.default_child)}.Arn>"
     object_prefixes = {api_role: [IMAGES_PREFIX], worker_role: [IMAGES_PREFIX, REQUESTS_PREFIX, RESULTS_PREFIX]}

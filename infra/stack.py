@@ -9,21 +9,21 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as event_sources
 from constructs import Construct
+from imagegen.contract import (
+    IMAGES_PREFIX,
+    METRICS_NAMESPACE,
+    REQUEST_SUFFIX,
+    REQUESTS_PREFIX,
+    RESULTS_PREFIX,
+    SERVICE_NAME,
+)
 
 from infra.api import ImageApi
-from infra.async_events import AsyncJobs
 from infra.config import StackConfig
-from infra.generation import (
-    METRICS_NAMESPACE,
-    SERVICE_NAME,
-    WORKER_TIMEOUT,
-    ImageGeneration,
-    invoke_model_statements,
-)
+from infra.functions import WORKER_TIMEOUT, ImageFunctions, invoke_model_statements
+from infra.jobs import JobPlumbing
 from infra.monitoring import Monitoring
-from infra.storage import IMAGES_PREFIX, REQUESTS_PREFIX, RESULTS_PREFIX, ImageStorage
-
-REQUEST_DROP_SUFFIX = ".json"
+from infra.storage import ImageStorage
 
 
 class ImageGenStack(Stack):
@@ -33,10 +33,10 @@ class ImageGenStack(Stack):
         self.storage = ImageStorage(
             self, "Storage", retention_days=config.retention_days, cors_allow_origins=config.cors_allow_origins
         )
-        self.jobs = AsyncJobs(self, "Jobs", worker_timeout=WORKER_TIMEOUT, max_receive_count=config.max_receive_count)
+        self.jobs = JobPlumbing(self, "Jobs", worker_timeout=WORKER_TIMEOUT, max_receive_count=config.max_receive_count)
         # The service writes only images/ and results/, so nothing it writes comes back here.
-        self.storage.notify_on_object_created(self.jobs.queue, prefix=REQUESTS_PREFIX, suffix=REQUEST_DROP_SUFFIX)
-        self.generation = ImageGeneration(
+        self.storage.notify_on_object_created(self.jobs.queue, prefix=REQUESTS_PREFIX, suffix=REQUEST_SUFFIX)
+        self.functions = ImageFunctions(
             self,
             "Generation",
             config=config,
@@ -45,13 +45,13 @@ class ImageGenStack(Stack):
             queue=self.jobs.queue,
             event_bus=self.jobs.event_bus,
         )
-        self.api = ImageApi(self, "Api", config=config, handler=self.generation.api_target)
+        self.api = ImageApi(self, "Api", config=config, handler=self.functions.api_target)
         self.monitoring = Monitoring(
             self,
             "Monitoring",
             alarm_email=config.alarm_email,
             api=self.api.api,
-            functions=self.generation.functions,
+            functions=self.functions.both,
             jobs_queue=self.jobs.queue,
             dead_letter_queue=self.jobs.dead_letter_queue,
             # Bedrock's ModelId dimension is the id each call sends: the bare id or the profile's.
@@ -60,8 +60,8 @@ class ImageGenStack(Stack):
             metrics_namespace=METRICS_NAMESPACE,
             service_name=SERVICE_NAME,
         )
-        self._grant_api(self.generation.api_function)
-        self._grant_worker(self.generation.worker_function, self.generation.worker_target)
+        self._grant_api(self.functions.api_function)
+        self._grant_worker(self.functions.worker_function, self.functions.worker_target)
         self._add_outputs()
 
     def _grant_common(self, function: lambda_.Function) -> None:

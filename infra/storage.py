@@ -9,10 +9,8 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
+from imagegen.contract import IMAGES_PREFIX, REQUESTS_PREFIX, RESULTS_PREFIX
 
-IMAGES_PREFIX = "images/"
-RESULTS_PREFIX = "results/"
-REQUESTS_PREFIX = "requests/"
 ACCESS_LOG_DAYS = 90
 _UUID_LENGTH = 36
 

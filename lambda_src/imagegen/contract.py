@@ -65,7 +65,8 @@ CORS_ALLOW_HEADERS: tuple[str, ...] = (
     "Idempotency-Key",
 )
 CORS_EXPOSE_HEADERS: tuple[str, ...] = ("Retry-After",)
-CORS_MAX_AGE_SECONDS = 600
+# How long a browser may keep a preflight answer (API Gateway answers it when deployed).
+CORS_MAX_AGE_SECONDS = 3600
 
 # The functions' entry points, as Lambda's handler setting names them.
 API_HANDLER = "imagegen.handlers.api.lambda_handler"

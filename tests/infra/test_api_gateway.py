@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from infra.generation import API_HANDLER
+from infra.functions import API_HANDLER
 from infra.request_schema import DRAFT4, request_model_schema
 
 ROUTES = {
@@ -71,7 +71,7 @@ def _methods(synth):
 
 def test_every_route_proxies_to_the_api_function(any_deployment):
     function_id, _ = any_deployment.function(API_HANDLER)
-    generation = any_deployment.stack.generation
+    generation = any_deployment.stack.functions
     # The function itself, or with SnapStart its "live" alias (checked in test_lambda_functions).
     target = (
         f"${{{function_id}.Arn}}"

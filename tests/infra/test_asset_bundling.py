@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from infra.application import build_app
-from infra.generation import API_HANDLER
+from infra.functions import API_HANDLER
 
 pytestmark = pytest.mark.bundling
 

@@ -3,7 +3,7 @@ event source, and the jobs table."""
 
 from __future__ import annotations
 
-from infra.generation import WORKER_HANDLER
+from infra.functions import WORKER_HANDLER
 
 SECURE_TRANSPORT = {"Bool": {"aws:SecureTransport": "false"}}
 

@@ -9,7 +9,7 @@ import pytest
 from aws_cdk import Environment
 from imagegen.models.catalog import DEFAULT_BEDROCK_REGION, MODELS
 
-from infra.generation import API_HANDLER, WORKER_HANDLER
+from infra.functions import API_HANDLER, WORKER_HANDLER
 from tests.infra.conftest import PROFILE_ALIASES, US_REGIONS, synth_now, with_us_profiles
 
 ACCOUNT = "${AWS::AccountId}"

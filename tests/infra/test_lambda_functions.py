@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from imagegen.models.settings import ApiSettings, WorkerSettings
 
-from infra.generation import API_HANDLER, WORKER_HANDLER
+from infra.functions import API_HANDLER, WORKER_HANDLER
 
 API_GATEWAY_DEFAULT_INTEGRATION_LIMIT_SECONDS = 29
 
@@ -156,7 +156,7 @@ def test_with_snap_start_the_api_and_the_queue_invoke_a_published_version_throug
     }
     api_alias, worker_alias = (
         snap_start.logical_id(alias)
-        for alias in (snap_start.stack.generation.api_target, snap_start.stack.generation.worker_target)
+        for alias in (snap_start.stack.functions.api_target, snap_start.stack.functions.worker_target)
     )
     uris = {
         snap_start.render(method["Integration"]["Uri"])

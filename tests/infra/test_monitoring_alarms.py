@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from infra.generation import API_HANDLER, WORKER_HANDLER
+from infra.functions import API_HANDLER, WORKER_HANDLER
 
 
 def _alarms(synth):
