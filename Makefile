@@ -17,6 +17,7 @@ help:
 	@echo "make test   - lint and run every test suite with coverage"
 	@echo "make synth  - synthesize the CloudFormation template into cdk.out/ (no AWS account needed)"
 	@echo "make bench  - measure latency, cold start and throughput offline"
+	@echo "make fuzz   - schemathesis against the local run's /openapi.json (started on free ports)"
 
 # What `make run` needs only (requirements-run.txt); the full venv below adds the rest to the same .venv.
 $(STAMPS)/venv-run: requirements-run.txt lambda_src/requirements.txt
@@ -42,6 +43,18 @@ install: $(STAMPS)/venv $(STAMPS)/npm $(STAMPS)/wheels
 
 run: $(STAMPS)/venv-run
 	$(PY) -m offline
+
+# schemathesis in a venv of its own: its pytest plugins stay out of the project's test runs.
+FUZZ_VENV := $(STAMPS)/venv-fuzz
+$(STAMPS)/fuzz: requirements-fuzz.txt
+	test -x $(FUZZ_VENV)/bin/python || $(PYTHON) -m venv $(FUZZ_VENV)
+	$(FUZZ_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-fuzz.txt
+	@touch $@
+
+# Every check, positive and negative data, the stateful phase; FUZZ_ARGS adds options (e.g. --seed N).
+.PHONY: fuzz
+fuzz: $(STAMPS)/venv-run $(STAMPS)/fuzz
+	$(PY) -m offline.fuzz $(FUZZ_VENV)/bin/st $(FUZZ_ARGS)
 
 lint: $(STAMPS)/venv
 	$(PY) -m ruff check .

@@ -18,7 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from offline.lambda_events import api_gateway_event, sigv4_problem
+from offline.lambda_events import api_gateway_event, sigv4_access_key, sigv4_problem
 from offline.local_lambda import LocalFunction
 
 MAX_PAYLOAD_BYTES = 10 * 1024 * 1024  # API Gateway's own limit
@@ -181,6 +181,9 @@ class _ProxyHandler(BaseHTTPRequestHandler):
         if problem := sigv4_problem(headers, query_pairs):  # IAM authorization refuses it
             self._gateway_error(HTTPStatus.FORBIDDEN, problem)
             return
+        if self.server.require_signature and sigv4_access_key(headers, query_pairs) is None:
+            self._gateway_error(HTTPStatus.FORBIDDEN, "Missing authentication token or unknown route")
+            return
         event = api_gateway_event(
             method=self.command,
             path=url.path or "/",
@@ -204,9 +207,11 @@ class _ProxyHandler(BaseHTTPRequestHandler):
 class ApiGatewayServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, address: tuple[str, int], function: LocalFunction):
+    def __init__(self, address: tuple[str, int], function: LocalFunction, *, require_signature: bool = False):
         super().__init__(address, _ProxyHandler)
         self.function = function
+        # As IAM authorization does: an unsigned request is refused (else it runs as the anonymous caller).
+        self.require_signature = require_signature
         self._thread = threading.Thread(target=self.serve_forever, name="api-gateway", daemon=True)
 
     def start(self) -> None:

@@ -131,6 +131,9 @@ class OfflineConfig:
     worker_batch_size: int = 4
     # Settings of the functions (the same variables the stack sets in AWS).
     function_env: dict[str, str] = field(default_factory=dict)
+    # Refuse unsigned requests (403) as the deployed API does, instead of running them as the
+    # anonymous caller.
+    require_signature: bool = False
 
     @classmethod
     def from_environment(cls) -> OfflineConfig:
@@ -141,6 +144,7 @@ class OfflineConfig:
             s3_port=int(env.get("S3_PORT", "3001")),
             bedrock_port=int(env.get("BEDROCK_PORT", "3002")),
             function_env={name: env[name] for name in LOCAL_SETTINGS if name in env},
+            require_signature=env.get("REQUIRE_SIGV4", "").strip().lower() in ("1", "true", "yes"),
         )
 
 
@@ -201,7 +205,7 @@ class OfflineService:
         )
         self._event_source.start()
         # Last, so that an answering API means everything behind it runs.
-        self._api = ApiGatewayServer((config.host, config.port), api)
+        self._api = ApiGatewayServer((config.host, config.port), api, require_signature=config.require_signature)
         self._api.start()
 
     @property
