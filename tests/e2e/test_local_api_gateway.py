@@ -279,3 +279,18 @@ def test_keep_alive_survives_good_requests(gateway):
     with requests.Session() as session:
         for _ in range(3):
             assert session.get(f"{url}/health", timeout=10).status_code == 200
+
+
+def test_with_signatures_required_an_unsigned_request_is_refused():
+    function = RecordingFunction()
+    server = ApiGatewayServer(("127.0.0.1", 0), function, require_signature=True)  # type: ignore[arg-type]
+    server.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        unsigned = requests.get(f"{url}/health", headers={"x-api-key": "any"}, timeout=10)
+        assert (unsigned.status_code, unsigned.json()["error"]["code"]) == (403, "forbidden")
+        assert function.events == []
+        signed = requests.get(f"{url}/health", headers=signed_headers(f"{url}/health", "AKID"), timeout=10)
+        assert signed.status_code == 200
+    finally:
+        server.stop()
