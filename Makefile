@@ -30,6 +30,14 @@ $(STAMPS)/venv: requirements.txt requirements-dev.txt requirements-run.txt lambd
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@mkdir -p $(STAMPS) && touch $@ $(STAMPS)/venv-run
 
+# checkov pins an old boto3 and packaging<24, which would break the project's venv: it gets its own.
+CHECKOV_VENV := .venv-checkov
+CHECKOV_VERSION := 3.3.30
+$(STAMPS)/checkov-$(CHECKOV_VERSION):
+	test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check checkov==$(CHECKOV_VERSION)
+	@mkdir -p $(STAMPS) && touch $@
+
 $(STAMPS)/npm: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@mkdir -p $(STAMPS) && touch $@
@@ -59,12 +67,14 @@ fuzz: $(STAMPS)/venv-run $(STAMPS)/fuzz
 lint: $(STAMPS)/venv
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(PY) -m mypy
+	PYTHONPATH=lambda_src $(VENV)/bin/lint-imports
 
 format: $(STAMPS)/venv
 	$(PY) -m ruff check --fix .
 	$(PY) -m ruff format .
 
-test: install lint
+test: install lint $(STAMPS)/checkov-$(CHECKOV_VERSION)
 	$(PY) -m pytest --cov --cov-report=term --cov-fail-under=90
 
 unit: $(STAMPS)/venv
@@ -73,7 +83,7 @@ unit: $(STAMPS)/venv
 integration: $(STAMPS)/venv
 	$(PY) -m pytest tests/integration tests/emulator
 
-infra: install
+infra: install $(STAMPS)/checkov-$(CHECKOV_VERSION)
 	$(PY) -m pytest tests/infra
 
 synth: install

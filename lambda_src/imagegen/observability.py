@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import warnings
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol, TypeVar, cast, overload
 
 from aws_lambda_powertools import Logger, Metrics
 
@@ -19,22 +19,36 @@ def _tracing_disabled() -> bool:
     return disabled or not os.environ.get("LAMBDA_TASK_ROOT") or bool(os.environ.get("AWS_SAM_LOCAL"))
 
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Tracing(Protocol):
+    """What the service uses of Powertools' Tracer: decorators that keep the decorated signature."""
+
+    @overload
+    def capture_method(self, method: F, *, capture_response: bool | None = None) -> F: ...
+    @overload
+    def capture_method(self, method: None = None, *, capture_response: bool | None = None) -> Callable[[F], F]: ...
+    def capture_lambda_handler(self, lambda_handler: F) -> F: ...
+
+
 class _Untraced:
     """Stands in for Tracer when tracing is off. A disabled Tracer still imports the X-Ray SDK,
     which costs about 100 ms of every cold start; this one imports nothing."""
 
-    def _passthrough(self, function: Callable | None = None, **_: Any) -> Any:
-        return function if function is not None else (lambda f: f)
+    def capture_method(self, method: F | None = None, **_: Any) -> Any:
+        return method if method is not None else (lambda function: function)
 
-    capture_lambda_handler = capture_method = _passthrough
+    def capture_lambda_handler(self, lambda_handler: F) -> F:
+        return lambda_handler
 
 
-def _tracer() -> Any:
+def _tracer() -> Tracing:
     if _tracing_disabled():
-        return _Untraced()
+        return cast(Tracing, _Untraced())
     from aws_lambda_powertools import Tracer
 
-    return Tracer()
+    return cast(Tracing, Tracer())
 
 
 logger = Logger()

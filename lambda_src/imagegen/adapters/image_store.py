@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
@@ -90,7 +90,7 @@ class ImageStore:
     def read_document(self, key: str, *, max_bytes: int, etag: str | None = None) -> bytes:
         """At most max_bytes + 1 bytes of an object, so the caller can tell it is too large;
         with `etag`, only that version of it (S3 answers PreconditionFailed for another)."""
-        condition = {"IfMatch": _quoted(etag)} if etag else {}
+        condition: dict[str, Any] = {"IfMatch": _quoted(etag)} if etag else {}
         response = self._client.get_object(Bucket=self._bucket, Key=key, Range=f"bytes=0-{max_bytes}", **condition)
         return response["Body"].read()
 

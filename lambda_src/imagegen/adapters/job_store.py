@@ -39,8 +39,8 @@ def _to_record(item: dict[str, Any]) -> JobRecord:
 
     return JobRecord(
         job_id=item["pk"]["S"].removeprefix(_KEY_PREFIX),
-        status=item["status"]["S"],  # type: ignore[arg-type]
-        trigger=item["trigger"]["S"],  # type: ignore[arg-type]
+        status=item["status"]["S"],
+        trigger=item["trigger"]["S"],
         request_id=item["request_id"]["S"],
         created_at=item["created_at"]["S"],
         updated_at=item["updated_at"]["S"],
@@ -127,13 +127,15 @@ class JobStore:
         """One conditional write; None when the condition does not hold (another delivery won)."""
         expression = f"{update} {condition}"
         names = {name: name[1:] for name in ("#status", "#error") if name in expression}
+        # DynamoDB refuses an empty ExpressionAttributeNames.
+        attribute_names: dict[str, Any] = {"ExpressionAttributeNames": names} if names else {}
         try:
             response = self._client.update_item(
                 TableName=self._table,
                 Key=self._key(job_id),
                 UpdateExpression=update,
                 ConditionExpression=condition,
-                **({"ExpressionAttributeNames": names} if names else {}),
+                **attribute_names,
                 ExpressionAttributeValues=values,
                 ReturnValues="ALL_NEW",
             )

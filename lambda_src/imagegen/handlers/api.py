@@ -6,12 +6,13 @@ from __future__ import annotations
 import functools
 import json
 import re
-from typing import Any
+from typing import Any, cast
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response, content_types
+from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
-from aws_lambda_powertools.event_handler.router import Router
 from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
@@ -28,7 +29,7 @@ from imagegen.models.responses import ErrorResponse, GenerationResponse, JobAcce
 from imagegen.models.validation import invalid
 from imagegen.observability import logger, metrics, tracer
 
-router = Router()
+router = Router()  # type: ignore[no-untyped-call]  # Powertools leaves Router.__init__ unannotated
 snapstart.register()
 
 _REQUEST_ERRORS = {
@@ -53,12 +54,17 @@ def _errors(descriptions: dict[int, str]) -> dict[int, Any]:
     return {status: {"description": text, "content": content} for status, text in descriptions.items()}
 
 
-def _json(model: BaseModel, status_code: int = 200) -> Response[Any]:
+def _json(model: BaseModel, status_code: int = 200) -> Response[str]:
     return Response(status_code=status_code, content_type=content_types.APPLICATION_JSON, body=model.model_dump_json())
 
 
+def _event() -> APIGatewayProxyEvent:
+    """The request being routed (this API is behind API Gateway's REST proxy integration)."""
+    return cast(APIGatewayProxyEvent, router.current_event)
+
+
 def _caller() -> Caller:
-    return caller_from_identity(router.current_event.request_context.identity)
+    return caller_from_identity(_event().request_context.identity)
 
 
 def _base_url(event: Any) -> str:
@@ -84,10 +90,10 @@ def health() -> dict[str, str]:
         **_errors({**_REQUEST_ERRORS, **_MODEL_ERRORS}),
     },
 )
-def create_images() -> Response[GenerationResponse]:
+def create_images() -> Response[str]:
     wiring = api_wiring()
-    request = read_request(router.current_event, enabled_models=wiring.settings.enabled_models)
-    request_id = router.current_event.request_context.request_id
+    request = read_request(_event(), enabled_models=wiring.settings.enabled_models)
+    request_id = _event().request_context.request_id
     images = generate_images(
         request,
         owner_id=request_id,
@@ -114,9 +120,9 @@ def create_images() -> Response[GenerationResponse]:
         ),
     },
 )
-def create_job() -> Response[JobAccepted]:
+def create_job() -> Response[str]:
     wiring = api_wiring()
-    event = router.current_event
+    event = _event()
     request = read_request(event, enabled_models=wiring.settings.enabled_models)
     key = event.headers.get("idempotency-key")
     if key is not None and not _IDEMPOTENCY_KEY.match(key):
@@ -142,7 +148,7 @@ def create_job() -> Response[JobAccepted]:
         ),
     },
 )  # fmt: skip
-def get_job(job_id: str) -> Response[JobView]:
+def get_job(job_id: str) -> Response[str]:
     if len(job_id) > openapi.JOB_ID_MAX_LENGTH:
         raise invalid("path.job_id", f"String should have at most {openapi.JOB_ID_MAX_LENGTH} characters")
     wiring = api_wiring()
@@ -154,19 +160,19 @@ def get_job(job_id: str) -> Response[JobView]:
 
 
 @router.get(OPENAPI, include_in_schema=False)
-def openapi_document() -> Response[dict[str, Any]]:
+def openapi_document() -> Response[str]:
     generated = json.loads(
         create_app().get_openapi_json_schema(title=openapi.TITLE, version=openapi.VERSION, summary=openapi.SUMMARY)
     )
-    document = openapi.complete(generated, server_url=_base_url(router.current_event))
+    document = openapi.complete(generated, server_url=_base_url(_event()))
     return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=json.dumps(document))
 
 
-def handle_service_error(error: ImageServiceError) -> Response[ErrorResponse]:
+def handle_service_error(error: ImageServiceError) -> Response[str]:
     return error_response(error)
 
 
-def handle_not_found(_: NotFoundError) -> Response[ErrorResponse]:
+def handle_not_found(_: NotFoundError) -> Response[str]:
     event = create_app().current_event
     allowed = allowed_method(event.path)
     if allowed is None:
@@ -177,7 +183,7 @@ def handle_not_found(_: NotFoundError) -> Response[ErrorResponse]:
     return error_response(error, headers={"Allow": methods})
 
 
-def handle_unexpected(_: Exception) -> Response[ErrorResponse]:
+def handle_unexpected(_: Exception) -> Response[str]:
     return unexpected_error_response(create_app().current_event.request_context.request_id)
 
 

@@ -11,7 +11,7 @@ from imagegen.models.responses import ErrorDetail, ErrorResponse
 from imagegen.observability import logger, metrics
 
 
-def error_response(error: ImageServiceError, *, headers: dict[str, str] | None = None) -> Response[ErrorResponse]:
+def error_response(error: ImageServiceError, *, headers: dict[str, str] | None = None) -> Response[str]:
     """The answer to `error`, logged (as an error from 500 on) and counted by its code."""
     # e.g. ContentFiltered, ModelTimeout: one metric per contract error code.
     metrics.add_metric(name=metric_name(error.code), unit=MetricUnit.Count, value=1)
@@ -29,7 +29,7 @@ def error_response(error: ImageServiceError, *, headers: dict[str, str] | None =
     )
 
 
-def unexpected_error_response(request_id: str) -> Response[ErrorResponse]:
+def unexpected_error_response(request_id: str) -> Response[str]:
     """A failure nobody foresaw: logged with its trace, answered with the request id only."""
     logger.exception("Unhandled error")
     return error_response(InternalError(f"An internal error occurred (request id {request_id})."))

@@ -26,7 +26,8 @@ def random_seed(max_seed: int) -> int:
 
 def deadline_for(lambda_context: Any, *, reserve_seconds: float = STORE_AND_ANSWER_SECONDS) -> float:
     """The time.monotonic() by which the model calls must be done for the invocation to finish."""
-    return time.monotonic() + lambda_context.get_remaining_time_in_millis() / 1000 - reserve_seconds
+    remaining_seconds = float(lambda_context.get_remaining_time_in_millis()) / 1000
+    return time.monotonic() + remaining_seconds - reserve_seconds
 
 
 @tracer.capture_method(capture_response=False)
@@ -48,7 +49,7 @@ def generate_images(
         images: list[ModelImage] = run_all(
             lambda seed: model.generate(
                 spec=spec,
-                prompt=request.prompt,
+                prompt=request.text,
                 negative_prompt=request.negative_prompt,
                 aspect_ratio=request.aspect_ratio,
                 seed=seed,

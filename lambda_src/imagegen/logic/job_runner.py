@@ -129,7 +129,7 @@ class JobRunner:
     # -- steps -------------------------------------------------------------------------------
 
     def _backoff(self, receive_count: int) -> int:
-        return min(self._settings.retry_backoff_seconds * 2 ** (receive_count - 1), MAX_BACKOFF_SECONDS)
+        return min(self._settings.retry_backoff_seconds << max(receive_count - 1, 0), MAX_BACKOFF_SECONDS)
 
     def _job_to_run(self, item: WorkItem, receive_count: int) -> WorkItem | Outcome:
         """The work to run for `item`: itself, or the job refusing it; an outcome when there is

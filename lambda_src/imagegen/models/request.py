@@ -159,10 +159,17 @@ class ImageRequest(BaseModel):
             raise _field_error("prompt", "prompt is required (or give text_prompts)")
         if self.model is None:
             object.__setattr__(self, "model", enabled_models(info.context)[0])
-        spec = MODELS[self.model]
+        spec = self.model_spec
         if self.seed > spec.max_seed:
             raise _field_error("seed", f"seed must be at most {spec.max_seed} for model {spec.alias!r}")
         return self
+
+    @property
+    def text(self) -> str:
+        """The prompt sent to the model (validation makes one of prompt or text_prompts)."""
+        if self.prompt is None:
+            raise ValueError("an unvalidated request has no prompt")
+        return self.prompt
 
     @property
     def model_spec(self) -> ModelSpec:

@@ -6,7 +6,7 @@ ones read here. A missing or bad variable fails the cold start with a message na
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
@@ -74,7 +74,7 @@ class Settings(BaseModel):
         return min(self.presign_expiry_seconds, MAX_PRESIGN_EXPIRY_SECONDS)
 
     @classmethod
-    def from_environment(cls, environ: Mapping[str, str]) -> Settings:
+    def from_environment(cls, environ: Mapping[str, str]) -> Self:
         """The settings of `environ`, or a ConfigurationError naming each bad variable."""
         try:
             return cls.model_validate(dict(environ))

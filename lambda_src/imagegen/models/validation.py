@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from imagegen.models.errors import ValidationFailed
@@ -19,13 +19,13 @@ def field_path(loc: Sequence[str | int]) -> str:
     return path
 
 
-def _message(error: dict[str, Any]) -> str:
+def _message(error: Mapping[str, Any]) -> str:
     if error.get("type") == "json_invalid":
         return f"The body is not valid JSON: {error.get('ctx', {}).get('error', 'parse error')}"
     return str(error.get("msg", "Invalid value")).removeprefix("Value error, ")
 
 
-def validation_error(errors: Sequence[dict[str, Any]]) -> ValidationFailed:
+def validation_error(errors: Sequence[Mapping[str, Any]]) -> ValidationFailed:
     fields = []
     for error in errors:
         loc = tuple(error.get("loc", ()))

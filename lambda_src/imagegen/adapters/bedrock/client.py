@@ -89,7 +89,8 @@ def create_client(session: Session, settings: Settings) -> BedrockRuntimeClient:
     standard = standard_retries.register_retry_handler(client, max_attempts=settings.bedrock_max_attempts)
     events.unregister(_RETRY_EVENT, unique_id=_BOTOCORE_RETRY_ID)
     decide = functools.partial(_retry_decision, standard.needs_retry, settings.bedrock_max_attempts)
-    events.register(_RETRY_EVENT, decide, unique_id="imagegen-bedrock-retries")
+    # botocore reads a needs-retry handler's answer (seconds to wait), which its stubs do not say.
+    events.register(_RETRY_EVENT, cast(Any, decide), unique_id="imagegen-bedrock-retries")
     return cast("BedrockRuntimeClient", client)
 
 
