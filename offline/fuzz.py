@@ -85,7 +85,9 @@ def main(argv: list[str]) -> int:
         config_file.write_text(CONFIG)
         print(f"Fuzzing {service.api_url}/openapi.json", flush=True)
         command = schemathesis_command(st, service.api_url, config_file, extra)
-        return subprocess.run(command, check=False).returncode  # noqa: S603 (the make target names st)
+        # Run from the temporary directory: schemathesis keeps its example database and reports
+        # in the working directory, and none of that belongs in the repository.
+        return subprocess.run(command, cwd=directory, check=False).returncode  # noqa: S603 (make names st)
 
 
 if __name__ == "__main__":
