@@ -12,6 +12,7 @@ schemathesis's authentication checks test what API Gateway does."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
@@ -73,7 +74,7 @@ def main(argv: list[str]) -> int:
         print(__doc__, file=sys.stderr)
         return 2
     st, *extra = argv
-    st = shutil.which(st) or st  # an absolute path: schemathesis runs in another directory
+    st = os.path.abspath(shutil.which(st) or st)  # schemathesis runs in another directory
     config = OfflineConfig(
         port=_free_port(),
         s3_port=_free_port(),
