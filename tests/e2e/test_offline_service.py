@@ -309,3 +309,18 @@ def test_malformed_http_is_answered_in_json(service):
     head, _, body = received.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 400 ") and b"Content-Type: application/json" in head
     assert json.loads(body)["error"]["code"] == "client_error"
+
+
+def test_a_job_is_read_by_its_sigv4_caller_only(service):
+    """As with IAM authorization deployed: `curl --aws-sigv4 ... --user A:x` and `--user B:x` are
+    two callers; a job belongs to the one that created it, and is 404 for anyone else."""
+    url, body = f"{service.api_url}/jobs", json.dumps({"prompt": "Mine only"}).encode()
+    created = requests.post(url, data=body, headers=sigv4(url, "A", "POST", body), timeout=30)
+    assert created.status_code == 202, created.text
+    job_url = f"{url}/{created.json()['job_id']}"
+
+    def status(access_key: str | None) -> int:
+        headers = sigv4(job_url, access_key) if access_key else {}
+        return requests.get(job_url, headers=headers, timeout=30).status_code
+
+    assert (status("A"), status("B"), status(None)) == (200, 404, 404)
