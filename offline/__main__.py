@@ -27,16 +27,22 @@ Try it:
   curl -s -X POST {api}/jobs -H 'content-type: application/json' -H 'Idempotency-Key: demo-1' \\
        -d '{{"prompt": "A lighthouse at dusk", "count": 2}}'
   curl -s {api}/jobs/<job_id>
-  # drop a request into the bucket, then read its result (any SigV4 client works; curl signs too):
-  curl -s -X PUT {s3}/{r.bucket}/requests/cat.json {sign}:s3 -H 'content-type: application/json' \
+  # unsigned requests run as one anonymous caller; signed ones (any secret) as the IAM user named
+  # by the access key, so A and B are two callers, each reading only its own jobs:
+  curl -s -X POST {api}/jobs --user A:x --aws-sigv4 aws:amz:{REGION}:execute-api \\
+       -H 'content-type: application/json' -d '{{"prompt": "A lighthouse at dusk"}}'
+  curl -s {api}/jobs/<job_id> --user B:x --aws-sigv4 aws:amz:{REGION}:execute-api
+  # drop a request into the bucket, then read its result once the worker has written it
+  # (any SigV4 client works; curl signs too):
+  curl -s -X PUT {s3}/{r.bucket}/requests/cat.json {sign}:s3 -H 'content-type: application/json' \\
        -d '{{"prompt": "A cat astronaut"}}'
-  curl -s {s3}/{r.bucket}/results/cat.json {sign}:s3
+  until curl -sf {s3}/{r.bucket}/results/cat.json {sign}:s3; do sleep 1; done
   # put an ImageGenerationRequested event on the bus, then read its result:
   curl -s -X POST {s3} {sign}:events -H 'X-Amz-Target: AWSEvents.PutEvents' \
        -H 'content-type: application/x-amz-json-1.1' -d '{{"Entries": [{{"EventBusName": "{r.event_bus}", \
        "Source": "my.app", "DetailType": "ImageGenerationRequested", \
        "Detail": "{{\\"request_id\\": \\"evt-1\\", \\"prompt\\": \\"A red bicycle\\"}}"}}]}}'
-  curl -s {s3}/{r.bucket}/results/evt-1.json {sign}:s3
+  until curl -sf {s3}/{r.bucket}/results/evt-1.json {sign}:s3; do sleep 1; done
   # make the model fail, add latency, reset:
   curl -s -X POST {bedrock}/_emulator/faults -d '{{"fault": "throttle", "times": 5}}'
   curl -s -X POST {bedrock}/_emulator/latency -d '{{"ms": 1500}}'
