@@ -25,6 +25,7 @@ from botocore.config import Config
 
 from offline.aws_services import CREDENTIALS
 from offline.lambda_events import REGION
+from offline.service import BEDROCK_REGION as DEFAULT_BEDROCK_REGION
 from offline.service import OfflineConfig, OfflineService
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "40"))
@@ -62,7 +63,7 @@ def _clients(service: OfflineService) -> tuple[Any, Any]:
         "bedrock-runtime",
         endpoint_url=service.bedrock_url,
         config=Config(retries={"mode": "standard", "total_max_attempts": 1}),
-        **options,
+        **{**options, "region_name": DEFAULT_BEDROCK_REGION},  # where the models are served
     )
     s3 = boto3.client(
         "s3", endpoint_url=service.resources.endpoint_url, config=Config(signature_version="s3v4"), **options
@@ -122,7 +123,7 @@ assert response["statusCode"] == 200, response
 _COLD_BARE = """
 import base64, json, boto3
 from botocore.config import Config
-bedrock = boto3.client("bedrock-runtime")
+bedrock = boto3.client("bedrock-runtime", region_name="{bedrock_region}")
 s3 = boto3.client("s3", config=Config(signature_version="s3v4"))
 response = bedrock.invoke_model(modelId="stability.stable-image-core-v1:1", contentType="application/json",
     accept="application/json", body=json.dumps({{"prompt": "{prompt}", "seed": {seed}, "output_format": "png"}}))
@@ -168,7 +169,15 @@ def cold_start(service: OfflineService) -> dict[str, float]:
         for _ in range(COLD_STARTS):  # interleaved to share the noise
             served.append(_run_fresh(_COLD_SERVICE.format(prompt=PROMPT, seed=next(_seeds)), env))
             bare.append(
-                _run_fresh(_COLD_BARE.format(prompt=PROMPT, seed=next(_seeds), bucket=service.resources.bucket), env)
+                _run_fresh(
+                    _COLD_BARE.format(
+                        prompt=PROMPT,
+                        seed=next(_seeds),
+                        bucket=service.resources.bucket,
+                        bedrock_region=DEFAULT_BEDROCK_REGION,
+                    ),
+                    env,
+                )
             )
         for _ in range(COLD_STARTS):
             from_source.append(_run_fresh(_COLD_SERVICE.format(prompt=PROMPT, seed=next(_seeds)), source_env))

@@ -282,7 +282,7 @@ def test_an_outcome_that_could_not_be_announced_is_announced_later_without_regen
 
 
 def test_a_request_object_deleted_since_is_not_taken_for_a_newer_write(aws):
-    from imagegen.handlers.wiring import worker_wiring
+    from imagegen.handlers.worker_wiring import worker_wiring
 
     put_request(aws, "kept", '{"prompt": "x"}')
     etag = aws.client("s3").head_object(Bucket=aws.bucket, Key="requests/kept.json")["ETag"]

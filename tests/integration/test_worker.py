@@ -67,7 +67,7 @@ def test_a_duplicate_delivered_while_the_job_runs_waits_for_it(api, aws, model):
     """Two deliveries of one job in flight at once: the second generates nothing and comes back
     when the first one's lease ends, rather than being acknowledged while the job may still fail."""
     from imagegen.handlers import worker
-    from imagegen.handlers.wiring import worker_wiring
+    from imagegen.handlers.worker_wiring import worker_wiring
 
     [job_id] = job_ids(api, 1)
     assert worker_wiring().jobs.claim(job_id, lease_seconds=300) is not None  # another worker holds it
@@ -87,7 +87,7 @@ def test_a_duplicate_delivered_while_the_job_runs_waits_for_it(api, aws, model):
 
 
 def test_a_job_whose_worker_died_is_taken_over_after_its_lease(api, aws, worker_source):
-    from imagegen.handlers.wiring import worker_wiring
+    from imagegen.handlers.worker_wiring import worker_wiring
 
     [job_id] = job_ids(api, 1)
     assert worker_wiring().jobs.claim(job_id, lease_seconds=0) is not None  # claimed, then the worker died
@@ -213,7 +213,7 @@ def test_a_redrive_runs_a_transiently_failed_job_even_if_its_failure_was_never_a
 
 def test_a_job_run_again_during_an_announcement_of_its_failure_announces_its_success(api):
     """The announcement of an old outcome must not mark the new one announced."""
-    from imagegen.handlers.wiring import worker_wiring
+    from imagegen.handlers.worker_wiring import worker_wiring
     from imagegen.models.errors import ModelError
 
     [job_id] = job_ids(api, 1)
@@ -229,7 +229,7 @@ def test_a_job_run_again_during_an_announcement_of_its_failure_announces_its_suc
 
 
 def test_a_reused_request_id_handed_back_on_its_last_delivery_leaves_the_first_job_alone(aws, worker_source):
-    from imagegen.handlers.wiring import worker_wiring
+    from imagegen.handlers.worker_wiring import worker_wiring
     from imagegen.logic.triggers import parse_message
 
     first = {
@@ -260,7 +260,7 @@ def test_a_reused_request_id_handed_back_on_its_last_delivery_leaves_the_first_j
 def test_a_delivery_overtaken_after_its_lease_keeps_none_of_its_images(api, aws, monkeypatch):
     """A delivery so slow that its lease ran out and another took the job over must not leave
     its images behind: only the delivery holding the job records any."""
-    from imagegen.handlers.wiring import worker_wiring
+    from imagegen.handlers.worker_wiring import worker_wiring
     from imagegen.logic import job_runner
     from imagegen.models.work import ApiJob
 
@@ -302,7 +302,7 @@ def test_an_unexpected_error_fails_the_job_as_internal_without_a_stack_trace(api
 
 
 def test_a_duplicate_delivery_while_another_announces_comes_back_to_check(api, aws, worker_source):
-    from imagegen.handlers.wiring import worker_wiring
+    from imagegen.handlers.worker_wiring import worker_wiring
     from imagegen.logic import job_runner
     from imagegen.models.errors import ModelError
     from imagegen.models.outcomes import RetryAfter

@@ -96,11 +96,11 @@ def test_each_function_names_the_variable_it_lacks(settings_class, env, named):
 
 
 def test_a_bad_environment_fails_the_cold_start_with_a_log_line_naming_the_variable(monkeypatch, caplog):
-    from imagegen.handlers import wiring
+    from imagegen.handlers import api_wiring
 
     monkeypatch.delenv("IMAGE_BUCKET")
     with pytest.raises(ConfigurationError):
-        wiring.api_wiring()
+        api_wiring.api_wiring()
     [record] = [r for r in caplog.records if r.levelname == "ERROR"]
     assert record.getMessage() == "The function's configuration is invalid"
     assert "IMAGE_BUCKET: Field required" in record.problem

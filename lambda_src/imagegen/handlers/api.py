@@ -17,11 +17,11 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
 from imagegen.contract import CORS_ALLOW_HEADERS, CORS_EXPOSE_HEADERS, CORS_MAX_AGE_SECONDS
-from imagegen.handlers import openapi, snapstart
+from imagegen.handlers import snapstart
+from imagegen.handlers.api_wiring import api_wiring
 from imagegen.handlers.http_body import read_request
 from imagegen.handlers.http_errors import error_response, unexpected_error_response
-from imagegen.handlers.routes import HEALTH, IMAGES, JOB, JOBS, OPENAPI, allowed_method
-from imagegen.handlers.wiring import api_wiring
+from imagegen.handlers.routes import HEALTH, IMAGES, JOB, JOB_ID_MAX_LENGTH, JOBS, OPENAPI, allowed_method
 from imagegen.logic.generation import deadline_for, generate_images
 from imagegen.models.callers import Caller, caller_from_identity
 from imagegen.models.errors import ImageServiceError, MethodNotAllowed, NotFound
@@ -149,8 +149,8 @@ def create_job() -> Response[str]:
     },
 )  # fmt: skip
 def get_job(job_id: str) -> Response[str]:
-    if len(job_id) > openapi.JOB_ID_MAX_LENGTH:
-        raise invalid("path.job_id", f"String should have at most {openapi.JOB_ID_MAX_LENGTH} characters")
+    if len(job_id) > JOB_ID_MAX_LENGTH:
+        raise invalid("path.job_id", f"String should have at most {JOB_ID_MAX_LENGTH} characters")
     wiring = api_wiring()
     job = wiring.jobs.get(job_id)
     # Another caller's job is answered as if it did not exist: its id tells nothing.
@@ -161,6 +161,9 @@ def get_job(job_id: str) -> Response[str]:
 
 @router.get(OPENAPI, include_in_schema=False)
 def openapi_document() -> Response[str]:
+    # Imported here: only this route needs it, and it builds the request model's JSON schema.
+    from imagegen.handlers import openapi
+
     generated = json.loads(
         create_app().get_openapi_json_schema(title=openapi.TITLE, version=openapi.VERSION, summary=openapi.SUMMARY)
     )

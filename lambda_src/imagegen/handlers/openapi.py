@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from imagegen.handlers.routes import IMAGES, JOB, JOBS, openapi_path
+from imagegen.handlers.routes import IMAGES, JOB, JOB_ID_MAX_LENGTH, JOBS, openapi_path
 from imagegen.models.request import ImageRequest
 
 TITLE = "Image generation API"
@@ -28,7 +28,6 @@ IDEMPOTENCY_KEY = {
     "description": "Same key and body give the same job; same key with another body is refused (422).",
     "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": r"^[\x21-\x7e]+$"},
 }
-JOB_ID_MAX_LENGTH = 128
 
 # A deployment uses one of these (imagegen:authMode): SigV4 (IAM, the default) or an API key.
 SECURITY_SCHEMES: dict[str, dict[str, str]] = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 IMAGES, JOBS, JOB, HEALTH, OPENAPI = "/images", "/jobs", "/jobs/<job_id>", "/health", "/openapi.json"
+JOB_ID_MAX_LENGTH = 128
 METHODS: dict[str, str] = {IMAGES: "POST", JOBS: "POST", JOB: "GET", HEALTH: "GET", OPENAPI: "GET"}
 _PATTERNS = {path: re.compile("^" + re.sub(r"<\w+>", "[^/]+", path) + "$") for path in METHODS}
 

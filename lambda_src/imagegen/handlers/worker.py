@@ -13,7 +13,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from imagegen.handlers import snapstart
-from imagegen.handlers.wiring import WorkerWiring, worker_wiring
+from imagegen.handlers.worker_wiring import WorkerWiring, worker_wiring
 from imagegen.logic.generation import deadline_for
 from imagegen.logic.triggers import PoisonMessage, parse_message
 from imagegen.models.outcomes import DONE, DeadLetter, Done, Outcome, RetryAfter, Unreadable

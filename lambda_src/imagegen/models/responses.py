@@ -5,12 +5,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from imagegen.models.jobs import JobStatus
 
 
-class ImageView(BaseModel):
+class Document(BaseModel):
+    """A document the service answers with. Its schema is built on first use, so a cold start
+    pays only for the documents its first request answers with."""
+
+    model_config = ConfigDict(defer_build=True)
+
+
+class ImageView(Document):
     url: str = Field(description="Presigned GET URL of the image, valid until expires_at")
     key: str = Field(description="S3 key of the image in the service's bucket")
     seed: int
@@ -20,14 +27,14 @@ class ImageView(BaseModel):
     bytes: int
 
 
-class GenerationResponse(BaseModel):
+class GenerationResponse(Document):
     id: str
     model: str = Field(description="Bedrock model id that generated the images")
     images: list[ImageView]
     expires_at: datetime = Field(description="When the presigned URLs stop working (UTC)")
 
 
-class JobAccepted(BaseModel):
+class JobAccepted(Document):
     job_id: str
     status: JobStatus = Field(
         default="queued", description="queued, or for a repeated Idempotency-Key the job's current status"
@@ -35,17 +42,17 @@ class JobAccepted(BaseModel):
     status_url: str
 
 
-class ErrorDetail(BaseModel):
+class ErrorDetail(Document):
     code: str
     message: str
     details: dict[str, Any] | None = Field(default=None, exclude_if=lambda details: details is None)
 
 
-class ErrorResponse(BaseModel):
+class ErrorResponse(Document):
     error: ErrorDetail
 
 
-class JobView(BaseModel):
+class JobView(Document):
     job_id: str
     status: JobStatus
     request_id: str

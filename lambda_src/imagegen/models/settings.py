@@ -34,7 +34,8 @@ class ConfigurationError(ValueError):
 class Settings(BaseModel):
     """What every function reads: the bucket, the table, the models and how Bedrock is called."""
 
-    model_config = ConfigDict(frozen=True, extra="ignore")
+    # Built on first use: a function validates only its own settings class.
+    model_config = ConfigDict(frozen=True, extra="ignore", defer_build=True)
 
     image_bucket: str = Field(alias=Env.IMAGE_BUCKET, min_length=3)
     jobs_table: str = Field("", alias=Env.JOBS_TABLE)
