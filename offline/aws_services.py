@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import boto3
+from imagegen.contract import EVENT_SOURCE, REQUEST_SUFFIX, REQUESTED_DETAIL_TYPE, REQUESTS_PREFIX
 from moto.server import ThreadedMotoServer
 
 from offline.lambda_events import REGION
@@ -27,11 +28,11 @@ TABLE_TTL_ATTRIBUTE = "expiration"
 # The rule that turns ImageGenerationRequested events on the bus into jobs, and how it delivers
 # them to the jobs queue (what it cannot deliver goes to the dead-letter queue).
 GENERATION_REQUESTED_RULE = "image-generation-requested"
-GENERATION_REQUESTED_PATTERN = {"detail-type": ["ImageGenerationRequested"]}
+GENERATION_REQUESTED_PATTERN = {"detail-type": [REQUESTED_DETAIL_TYPE]}
 GENERATION_REQUESTED_RETRY_POLICY = {"MaximumRetryAttempts": 10, "MaximumEventAgeInSeconds": 3600}
 # Requests dropped into the bucket: the objects whose creation S3 sends to the jobs queue.
 REQUEST_DROP_EVENTS = ("s3:ObjectCreated:*",)
-REQUEST_DROP_FILTER = (("prefix", "requests/"), ("suffix", ".json"))
+REQUEST_DROP_FILTER = (("prefix", REQUESTS_PREFIX), ("suffix", REQUEST_SUFFIX))
 # Local only: outcome events (from the service's own event source) copied to a queue to read them.
 OUTCOMES_RULE = "image-generation-outcomes"
 
@@ -46,7 +47,7 @@ class Resources:
     # Completed/Failed events are copied here so they can be read locally.
     outcomes_queue_name: str = "imagegen-outcomes"
     event_bus: str = "imagegen"
-    event_source: str = "imagegen"
+    event_source: str = EVENT_SOURCE
     # Deliveries of a job before it moves to the dead-letter queue. Locally 3 (the stack's default
     # is 5, imagegen:maxReceiveCount), so that a failing job reaches the dead-letter queue sooner.
     max_receive_count: int = 3

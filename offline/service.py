@@ -7,6 +7,9 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from imagegen.contract import API_HANDLER, METRICS_NAMESPACE, SERVICE_NAME, WORKER_HANDLER, Env
+from imagegen.models.catalog import DEFAULT_BEDROCK_REGION
+
 from offline.api_gateway import ApiGatewayServer
 from offline.aws_services import CREDENTIALS, Resources, provision, start_moto
 from offline.bedrock_emulator import BedrockEmulator
@@ -17,7 +20,7 @@ from offline.local_lambda import LocalFunction
 SERVICES = ("S3", "DYNAMODB", "SQS", "EVENTBRIDGE")
 # Where the functions call Bedrock: the stack's default (imagegen:bedrockRegion). They sign for
 # this region, and the emulator checks that the model is served there.
-BEDROCK_REGION = "us-west-2"
+BEDROCK_REGION = DEFAULT_BEDROCK_REGION
 
 
 @dataclass(frozen=True)
@@ -36,52 +39,59 @@ class FunctionSpec:
 
 
 _SHARED_SETTINGS = {
-    "POWERTOOLS_SERVICE_NAME": "imagegen",
-    "POWERTOOLS_METRICS_NAMESPACE": "ImageGeneration",
-    "POWERTOOLS_LOG_LEVEL": "INFO",
-    "ENABLED_MODELS": "core,ultra,sd3.5-large",  # locally every model (the stack's default: core)
-    "BEDROCK_REGION": BEDROCK_REGION,
-    "MODEL_ID_PREFIX": "",
-    "PRESIGN_EXPIRY_SECONDS": "3600",
-    "RETENTION_DAYS": "7",
+    Env.POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+    Env.POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+    Env.POWERTOOLS_LOG_LEVEL: "INFO",
+    Env.ENABLED_MODELS: "core,ultra,sd3.5-large",  # locally every model (the stack's default: core)
+    Env.BEDROCK_REGION: BEDROCK_REGION,
+    Env.MODEL_ID_PREFIX: "",
+    Env.PRESIGN_EXPIRY_SECONDS: "3600",
+    Env.RETENTION_DAYS: "7",
 }
 API_FUNCTION = FunctionSpec(
     name="ApiFunction",
-    handler="imagegen.handlers.api.lambda_handler",
+    handler=API_HANDLER,
     timeout=28,
     settings={
         **_SHARED_SETTINGS,
-        "BEDROCK_READ_TIMEOUT_SECONDS": "20",
-        "BEDROCK_MAX_ATTEMPTS": "3",
-        "IDEMPOTENCY_TTL_SECONDS": "86400",
-        "CORS_ALLOW_ORIGINS": "",
+        Env.BEDROCK_READ_TIMEOUT_SECONDS: "20",
+        Env.BEDROCK_MAX_ATTEMPTS: "3",
+        Env.IDEMPOTENCY_TTL_SECONDS: "86400",
+        Env.CORS_ALLOW_ORIGINS: "",
     },
-    resources=("IMAGE_BUCKET", "JOBS_TABLE", "JOBS_QUEUE_URL"),
+    resources=(Env.IMAGE_BUCKET, Env.JOBS_TABLE, Env.JOBS_QUEUE_URL),
 )
 WORKER_FUNCTION = FunctionSpec(
     name="WorkerFunction",
-    handler="imagegen.handlers.worker.lambda_handler",
+    handler=WORKER_HANDLER,
     timeout=300,
     settings={
         **_SHARED_SETTINGS,
-        "BEDROCK_READ_TIMEOUT_SECONDS": "60",
-        "BEDROCK_MAX_ATTEMPTS": "4",
-        "RETRY_BACKOFF_SECONDS": "1",  # locally 1 s (the stack's: 30 s), so that retries show quickly
+        Env.BEDROCK_READ_TIMEOUT_SECONDS: "60",
+        Env.BEDROCK_MAX_ATTEMPTS: "4",
+        Env.RETRY_BACKOFF_SECONDS: "1",  # locally 1 s (the stack's: 30 s), so that retries show quickly
     },
-    resources=("IMAGE_BUCKET", "JOBS_TABLE", "JOBS_QUEUE_URL", "EVENT_BUS_NAME", "EVENT_SOURCE", "MAX_RECEIVE_COUNT"),
+    resources=(
+        Env.IMAGE_BUCKET,
+        Env.JOBS_TABLE,
+        Env.JOBS_QUEUE_URL,
+        Env.EVENT_BUS_NAME,
+        Env.EVENT_SOURCE,
+        Env.MAX_RECEIVE_COUNT,
+    ),
 )
 FUNCTIONS = (API_FUNCTION, WORKER_FUNCTION)
 # The settings a user may change for the local run (see OfflineConfig.from_environment).
 LOCAL_SETTINGS = (
-    "ENABLED_MODELS",
-    "BEDROCK_REGION",
-    "MODEL_ID_PREFIX",
-    "PRESIGN_EXPIRY_SECONDS",
-    "CORS_ALLOW_ORIGINS",
-    "POWERTOOLS_LOG_LEVEL",
-    "BEDROCK_READ_TIMEOUT_SECONDS",
-    "BEDROCK_MAX_ATTEMPTS",
-    "RETRY_BACKOFF_SECONDS",
+    Env.ENABLED_MODELS,
+    Env.BEDROCK_REGION,
+    Env.MODEL_ID_PREFIX,
+    Env.PRESIGN_EXPIRY_SECONDS,
+    Env.CORS_ALLOW_ORIGINS,
+    Env.POWERTOOLS_LOG_LEVEL,
+    Env.BEDROCK_READ_TIMEOUT_SECONDS,
+    Env.BEDROCK_MAX_ATTEMPTS,
+    Env.RETRY_BACKOFF_SECONDS,
 )
 
 
@@ -97,12 +107,12 @@ def function_environment(
     applied), plus what Lambda and the local run provide instead of AWS: the region, credentials
     and endpoints."""
     wiring = {
-        "IMAGE_BUCKET": resources.bucket,
-        "JOBS_TABLE": resources.table,
-        "JOBS_QUEUE_URL": queue_url,
-        "EVENT_BUS_NAME": resources.event_bus,
-        "EVENT_SOURCE": resources.event_source,
-        "MAX_RECEIVE_COUNT": str(resources.max_receive_count),
+        Env.IMAGE_BUCKET: resources.bucket,
+        Env.JOBS_TABLE: resources.table,
+        Env.JOBS_QUEUE_URL: queue_url,
+        Env.EVENT_BUS_NAME: resources.event_bus,
+        Env.EVENT_SOURCE: resources.event_source,
+        Env.MAX_RECEIVE_COUNT: str(resources.max_receive_count),
     }
     settings = {**function.settings, **{name: wiring[name] for name in function.resources}}
     settings.update({name: value for name, value in (overrides or {}).items() if name in settings})
