@@ -39,9 +39,10 @@ def to_draft4(schema: dict[str, Any]) -> dict[str, Any]:
     """Rewrite a pydantic (draft 2020-12) schema as a self-contained draft-4 schema.
 
     `$ref`s to `$defs` are inlined (API Gateway resolves references only to other models),
-    `const` becomes a one-value `enum` and numeric `exclusiveMinimum`/`exclusiveMaximum`
-    the draft-4 boolean form. A keyword draft 4 lacks raises UnsupportedSchema rather than
-    being dropped, since dropping it would let API Gateway accept what the handler rejects.
+    `const` becomes a one-value `enum`, numeric `exclusiveMinimum`/`exclusiveMaximum`
+    the draft-4 boolean form, and `integer` a number that is a multiple of 1. A keyword draft 4
+    lacks raises UnsupportedSchema rather than being dropped, since dropping it would let API
+    Gateway accept what the handler rejects.
     """
     definitions = schema.get("$defs", {})
     converted = _convert(schema, definitions, resolving=())
@@ -59,6 +60,10 @@ def _convert(node: dict[str, Any], definitions: dict[str, Any], resolving: tuple
         return _convert({**definitions[name], **siblings}, definitions, (*resolving, name))
 
     out: dict[str, Any] = {}
+    if node.get("type") == "integer":
+        # Draft 4's integer refuses 5.0, which the runtime (like JSON Schema since draft 6) takes
+        # as 5: a number that is a multiple of 1 says the same in draft 4.
+        node = {**node, "type": "number", "multipleOf": 1}
     for key, value in node.items():
         if key in _ANNOTATIONS or key == "$defs" or (key == "default" and value is None):
             continue  # `default: null` says nothing, and CDK's JsonSchema could not carry it

@@ -122,3 +122,11 @@ def test_later_draft_keywords_are_rewritten():
 def test_what_draft4_cannot_express_is_an_error_not_a_looser_schema(schema, message):
     with pytest.raises(UnsupportedSchema, match=message):
         to_draft4(schema)
+
+
+def test_api_gateway_takes_an_integer_written_with_a_zero_fraction_as_the_function_does():
+    # Draft 4's own "integer" refuses 5.0; the function (like JSON Schema since draft 6) takes it.
+    validator = Draft4Validator(request_model_schema(["core"]))
+    assert validator.is_valid({"prompt": "a", "seed": 5.0, "count": 2.0})
+    assert not validator.is_valid({"prompt": "a", "seed": 5.5})
+    assert not validator.is_valid({"prompt": "a", "count": True})

@@ -84,7 +84,7 @@ def test_cross_field_rules_name_their_field(data, where):
     ("data", "loc"),
     [
         ({"prompt": "a", "count": "2"}, ("count",)),
-        ({"prompt": "a", "count": 2.0}, ("count",)),
+        ({"prompt": "a", "count": 2.5}, ("count",)),
         ({"prompt": "a", "count": True}, ("count",)),
         ({"prompt": "a", "seed": math.nan}, ("seed",)),
         ({"prompt": "a", "seed": "1"}, ("seed",)),
@@ -158,3 +158,15 @@ def test_the_schema_states_the_cross_field_rules_the_model_applies(document):
     except ValidationError:
         accepted = False
     assert validator.is_valid(document) == accepted
+
+
+@pytest.mark.parametrize(("field", "value"), [("seed", 486.0), ("count", 3.0), ("seed", 0.0)])
+def test_an_integer_written_with_a_zero_fraction_is_that_integer(field, value):
+    # JSON does not tell 3 from 3.0, and JSON Schema's integer (the OpenAPI document's) takes both.
+    request = ImageRequest.model_validate({"prompt": "a", field: value})
+    assert getattr(request, field) == int(value) and type(getattr(request, field)) is int
+
+
+@pytest.mark.parametrize("value", [1.5, "5", True, float("nan"), float("inf")])
+def test_anything_else_is_not_an_integer(value):
+    assert ("seed",) in [loc for loc, _ in errors({"prompt": "a", "seed": value})]

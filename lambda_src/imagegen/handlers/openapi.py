@@ -47,6 +47,13 @@ SECURITY_SCHEMES: dict[str, dict[str, str]] = {
 }
 
 
+# What API Gateway answers itself on every operation, before the function runs.
+GATEWAY_ERRORS = {
+    "403": "forbidden: the request is not signed with SigV4 by an allowed principal (or has no valid API key)",
+    "429": "throttled or quota_exceeded: the stage's rate limit or the API key's quota; see Retry-After",
+}
+
+
 def complete(document: dict[str, Any], *, server_url: str) -> dict[str, Any]:
     """Powertools' document of the routes, completed as the module docstring says."""
     components = document.setdefault("components", {})
@@ -71,6 +78,8 @@ def complete(document: dict[str, Any], *, server_url: str) -> dict[str, Any]:
             responses = operation.get("responses", {})
             if "HTTPValidationError" in json.dumps(responses.get("422", {})):
                 del responses["422"]
+            for status, description in GATEWAY_ERRORS.items():
+                responses.setdefault(status, {"description": description, "content": _ERROR_CONTENT})
     _drop_unreferenced_schemas(document)
     # The URL the caller used, stage path included, so a client generated from the document
     # calls the same deployment.
@@ -78,6 +87,9 @@ def complete(document: dict[str, Any], *, server_url: str) -> dict[str, Any]:
     components["securitySchemes"] = SECURITY_SCHEMES
     document["security"] = [{name: []} for name in SECURITY_SCHEMES]
     return document
+
+
+_ERROR_CONTENT = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}}
 
 
 def _drop_unreferenced_schemas(document: dict[str, Any]) -> None:

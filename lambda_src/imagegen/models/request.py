@@ -30,6 +30,18 @@ ModelAlias = Literal["core", "ultra", "sd3.5-large"]
 SD35_LARGE = "sd3.5-large"
 
 
+def _integral(value: object) -> object:
+    """5.0 is the integer 5: JSON does not tell them apart (JSON Schema's integer, since draft 6,
+    is any number without a fraction). Booleans, strings and 5.5 stay what they are: refused."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+# An integer, whether written 5 or 5.0; never a boolean, a string or a fraction.
+Integer = Annotated[int, BeforeValidator(_integral)]
+
+
 def _lower(value: object) -> object:
     return value.lower() if isinstance(value, str) else value
 
@@ -117,9 +129,11 @@ class ImageRequest(BaseModel):
     )
     negative_prompt: NegativePrompt | None = Field(default=None, description="What to keep out of the image.")
     aspect_ratio: AspectRatio = "1:1"
-    seed: int = Field(default=0, ge=0, le=MAX_SEED, description="0 or absent: random. The seed used is returned.")
+    seed: Integer = Field(default=0, ge=0, le=MAX_SEED, description="0 or absent: random. The seed used is returned.")
     output_format: OutputFormat = "png"
-    count: int = Field(default=1, ge=1, le=MAX_COUNT, description="Images to generate, with seeds seed, seed+1, ...")
+    count: Integer = Field(
+        default=1, ge=1, le=MAX_COUNT, description="Images to generate, with seeds seed, seed+1, ..."
+    )
     model: ModelAlias | None = Field(
         default=None, description="Model alias; default: the deployment's first enabled model."
     )
