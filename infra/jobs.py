@@ -11,9 +11,13 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 from imagegen.contract import REQUESTED_DETAIL_TYPE as GENERATION_REQUESTED
 
-# Visibility timeout per worker timeout: what AWS advises for an SQS event source, so a
-# batch still being retried by Lambda is not handed to a second worker.
-VISIBILITY_PER_WORKER_TIMEOUT = 6
+# Visibility timeout per worker timeout. A message is never handed out again while an invocation
+# holding it may still run, and one retry of a throttled invocation still fits. AWS advises 6x
+# for an SQS event source; 2x here because a worker that crashes mid-batch leaves the batch's
+# other jobs waiting for this timeout (10 minutes rather than 30), the event source's maximum
+# concurrency keeps Lambda from throttling the worker by its own scale-out, and a message that
+# does come back early is harmless: its job is held (a lease) or finished, by conditional writes.
+VISIBILITY_PER_WORKER_TIMEOUT = 2
 
 
 class JobPlumbing(Construct):

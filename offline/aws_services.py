@@ -51,9 +51,9 @@ class Resources:
     # Deliveries of a job before it moves to the dead-letter queue. Locally 3 (the stack's default
     # is 5, imagegen:maxReceiveCount), so that a failing job reaches the dead-letter queue sooner.
     max_receive_count: int = 3
-    # As the stack sets it: six times the worker's 300 s timeout, so a message never comes back
-    # while a delivery of it may still be running.
-    visibility_timeout: int = 1800
+    # As the stack sets it: twice the worker's 300 s timeout, so a message never comes back while
+    # a delivery of it may still be running (infra/jobs.py says why not more).
+    visibility_timeout: int = 600
 
     def client(self, service: str) -> Any:
         return boto3.client(service, endpoint_url=self.endpoint_url, region_name=REGION, **CREDENTIALS)

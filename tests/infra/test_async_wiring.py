@@ -34,7 +34,7 @@ def test_queues_are_encrypted_tls_only_and_dead_letters_are_kept_14_days(default
         assert queue["SqsManagedSseEnabled"] is True
         assert "KmsMasterKeyId" not in queue
     assert dead_letters["MessageRetentionPeriod"] == 14 * 24 * 3600
-    assert jobs["VisibilityTimeout"] == 6 * worker_timeout
+    assert jobs["VisibilityTimeout"] == 2 * worker_timeout  # one invocation, and a retry of it
     for policy in default.resources("AWS::SQS::QueuePolicy").values():
         denials = [s for s in policy["PolicyDocument"]["Statement"] if s["Effect"] == "Deny"]
         assert [d["Condition"] for d in denials] == [SECURE_TRANSPORT]

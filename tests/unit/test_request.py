@@ -147,6 +147,12 @@ def test_json_schema_is_closed_and_documents_the_limits():
         {"prompt": "a", "model": "sd3.5-large", "seed": 4_294_967_295},
         {"prompt": "a", "model": "sd3.5-large", "seed": 4_294_967_294},
         {"prompt": "a", "model": "core", "seed": 4_294_967_295},
+        {"text_prompts": [{"text": "a", "weight": 0}]},
+        {"text_prompts": [{"text": "a", "weight": 0.0}, {"text": "b"}]},
+        {"text_prompts": [{"text": "a", "weight": -1}]},
+        {"text_prompts": [{"text": "a", "weight": -1}, {"text": "b"}]},
+        {"text_prompts": [{"text": "a", "weight": -1}, {"text": "b", "weight": 0.5}]},
+        {"text_prompts": None, "prompt": "a"},
     ],
 )
 def test_the_schema_states_the_cross_field_rules_the_model_applies(document):

@@ -90,7 +90,12 @@ class TextPrompt(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid")
 
     text: Prompt
-    weight: float = Field(default=1.0, allow_inf_nan=False, description="> 0: prompt; < 0: negative prompt")
+    weight: float = Field(
+        default=1.0,
+        allow_inf_nan=False,
+        description="> 0: prompt; < 0: negative prompt; not 0",
+        json_schema_extra={"not": {"enum": [0]}},
+    )
 
     @field_validator("weight")
     @classmethod
@@ -98,6 +103,17 @@ class TextPrompt(BaseModel):
         if weight == 0:
             raise ValueError("weight must be positive (prompt) or negative (negative prompt), not 0")
         return weight
+
+
+# At least one positive entry, said as draft 4 (API Gateway's models) can: not all of them negative.
+TextPrompts = Annotated[
+    list[TextPrompt],
+    Field(
+        min_length=1,
+        max_length=16,
+        json_schema_extra={"not": {"items": {"required": ["weight"], "properties": {"weight": {"maximum": 0}}}}},
+    ),
+]
 
 
 class ImageRequest(BaseModel):
@@ -124,8 +140,8 @@ class ImageRequest(BaseModel):
     )
 
     prompt: Prompt | None = Field(default=None, description="What to generate. Required unless text_prompts is given.")
-    text_prompts: list[TextPrompt] | None = Field(
-        default=None, min_length=1, max_length=16, description="Weighted prompts; not together with prompt."
+    text_prompts: TextPrompts | None = Field(
+        default=None, description="Weighted prompts, at least one of them positive; not together with prompt."
     )
     negative_prompt: NegativePrompt | None = Field(default=None, description="What to keep out of the image.")
     aspect_ratio: AspectRatio = "1:1"
