@@ -153,6 +153,11 @@ def test_json_schema_is_closed_and_documents_the_limits():
         {"text_prompts": [{"text": "a", "weight": -1}, {"text": "b"}]},
         {"text_prompts": [{"text": "a", "weight": -1}, {"text": "b", "weight": 0.5}]},
         {"text_prompts": None, "prompt": "a"},
+        {"prompt": " "},
+        {"prompt": "\x1c\u3000"},  # kept by trimming, whatever str.isspace() says of \x1c
+        {"prompt": "\u3000\x85"},  # Unicode whitespace only
+        {"prompt": "\ufeff"},  # the other way round: kept by trimming
+        {"text_prompts": [{"text": "\n"}]},
     ],
 )
 def test_the_schema_states_the_cross_field_rules_the_model_applies(document):

@@ -56,10 +56,20 @@ OutputFormat = Annotated[
 ]
 # The prompt's length counts after trimming, which a JSON Schema maxLength (raw length) cannot say: the
 # schema states the rule in words instead, so no schema-driven validator rejects a valid prompt.
+# A character that trimming keeps: anything but the Unicode White_Space characters pydantic's
+# trimming removes (a regex's \s differs in a few code points), so schema and model agree.
+_KEPT_BY_TRIMMING = r"[^\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
 Prompt = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=PROMPT_MAX_CHARS),
-    WithJsonSchema({"type": "string", "minLength": 1, "description": "1 to 10,000 characters after trimming"}),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "minLength": 1,
+            "pattern": _KEPT_BY_TRIMMING,
+            "description": "1 to 10,000 characters after trimming (at least one that is not whitespace)",
+        }
+    ),
 ]
 # The negative prompt's limit counts every character sent; it is trimmed afterwards.
 NegativePrompt = Annotated[str, StringConstraints(max_length=PROMPT_MAX_CHARS), AfterValidator(str.strip)]
