@@ -233,3 +233,10 @@ def test_repeating_an_idempotent_post_answers_the_jobs_current_status(api, worke
     status, again = submit(api, {"prompt": PROMPT}, **headers)
     assert status == 202
     assert (again["job_id"], again["status"]) == (first["job_id"], "succeeded")
+
+
+def test_a_job_id_is_measured_as_it_reads_not_as_it_is_percent_encoded(api):
+    # 100 characters, 400 once percent-encoded as the path carries them
+    status, _, body = api("GET", "/jobs/" + "%C3%A9" * 100)
+    assert (status, body["error"]["code"]) == (404, "not_found")
+    assert body["error"]["message"] == f"No job {'é' * 100}."

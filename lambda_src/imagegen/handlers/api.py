@@ -7,6 +7,7 @@ import functools
 import json
 import re
 from typing import Any, cast
+from urllib.parse import unquote
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
@@ -149,6 +150,8 @@ def create_job() -> Response[str]:
     },
 )  # fmt: skip
 def get_job(job_id: str) -> Response[str]:
+    # A REST API hands the path over as sent, percent-encoded: the id is what it encodes.
+    job_id = unquote(job_id)
     if len(job_id) > JOB_ID_MAX_LENGTH:
         raise invalid("path.job_id", f"String should have at most {JOB_ID_MAX_LENGTH} characters")
     wiring = api_wiring()
