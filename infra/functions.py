@@ -12,7 +12,15 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
-from imagegen.contract import API_HANDLER, EVENT_SOURCE, METRICS_NAMESPACE, SERVICE_NAME, WORKER_HANDLER, Env
+from imagegen.contract import (
+    API_HANDLER,
+    EVENT_SOURCE,
+    METRICS_NAMESPACE,
+    NO_PYDANTIC_PLUGINS,
+    SERVICE_NAME,
+    WORKER_HANDLER,
+    Env,
+)
 
 from infra.bundling import lambda_code
 from infra.config import StackConfig
@@ -45,6 +53,7 @@ class ImageFunctions(Construct):
             Env.POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
             Env.POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
             Env.POWERTOOLS_LOG_LEVEL: "INFO",
+            Env.PYDANTIC_DISABLE_PLUGINS: NO_PYDANTIC_PLUGINS,
             Env.IMAGE_BUCKET: bucket.bucket_name,
             Env.JOBS_TABLE: table.table_name,
             Env.ENABLED_MODELS: ",".join(config.enabled_models),

@@ -7,7 +7,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from imagegen.contract import API_HANDLER, METRICS_NAMESPACE, SERVICE_NAME, WORKER_HANDLER, Env
+from imagegen.contract import API_HANDLER, METRICS_NAMESPACE, NO_PYDANTIC_PLUGINS, SERVICE_NAME, WORKER_HANDLER, Env
 from imagegen.models.catalog import DEFAULT_BEDROCK_REGION
 
 from offline.api_gateway import ApiGatewayServer
@@ -42,6 +42,7 @@ _SHARED_SETTINGS = {
     Env.POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
     Env.POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
     Env.POWERTOOLS_LOG_LEVEL: "INFO",
+    Env.PYDANTIC_DISABLE_PLUGINS: NO_PYDANTIC_PLUGINS,
     Env.ENABLED_MODELS: "core,ultra,sd3.5-large",  # locally every model (the stack's default: core)
     Env.BEDROCK_REGION: BEDROCK_REGION,
     Env.MODEL_ID_PREFIX: "",

@@ -34,6 +34,9 @@ class Env(StrEnum):
     POWERTOOLS_SERVICE_NAME = "POWERTOOLS_SERVICE_NAME"
     POWERTOOLS_METRICS_NAMESPACE = "POWERTOOLS_METRICS_NAMESPACE"
     POWERTOOLS_LOG_LEVEL = "POWERTOOLS_LOG_LEVEL"
+    # pydantic's: the functions use no pydantic plugin, so none is looked for among the installed
+    # packages' entry points (a scan of every distribution at the first model a cold start builds).
+    PYDANTIC_DISABLE_PLUGINS = "PYDANTIC_DISABLE_PLUGINS"
 
 
 # Where things live in the bucket. The service writes only under images/ and results/; a JSON
@@ -49,6 +52,8 @@ COMPLETED_DETAIL_TYPE = "ImageGenerationCompleted"
 FAILED_DETAIL_TYPE = "ImageGenerationFailed"
 # The source of the service's own events (rules matching requests exclude it).
 EVENT_SOURCE = "imagegen"
+
+NO_PYDANTIC_PLUGINS = "__all__"
 
 # Powertools: the service name (a dimension of every metric) and the namespace of its metrics.
 SERVICE_NAME = "imagegen"

@@ -83,6 +83,7 @@ def test_environment_names_the_stacks_resources(default):
         assert env["POWERTOOLS_SERVICE_NAME"] == "imagegen"
         assert env["POWERTOOLS_METRICS_NAMESPACE"] == "ImageGeneration"
         assert env["POWERTOOLS_LOG_LEVEL"] == "INFO"
+        assert env["PYDANTIC_DISABLE_PLUGINS"] == "__all__"  # no plugin scan at the cold start
     # The API queues jobs; the worker delays their redelivery on the same queue.
     assert api_env["JOBS_QUEUE_URL"] == worker_env["JOBS_QUEUE_URL"] == {"Ref": queue}
     assert worker_env["EVENT_BUS_NAME"] == {"Ref": bus}
@@ -124,9 +125,10 @@ def test_the_runtime_settings_model_accepts_the_environment(any_deployment, hand
 
     assert list(settings.enabled_models) == any_deployment.stack.config.enabled_models
     assert settings.presign_expiry_seconds == any_deployment.stack.config.presign_expiry_seconds
-    # Each variable the stack sets is one the runtime reads (or Powertools does).
+    # Each variable the stack sets is one the runtime reads (or Powertools or pydantic does).
     read_by_runtime = {field.alias for field in settings_class.model_fields.values()}
-    assert {name for name in env if not name.startswith("POWERTOOLS_")} <= read_by_runtime
+    read_by_libraries = {"PYDANTIC_DISABLE_PLUGINS"}
+    assert {name for name in env if not name.startswith("POWERTOOLS_")} <= read_by_runtime | read_by_libraries
 
 
 def test_without_snap_start_the_functions_are_invoked_directly(default):
