@@ -36,7 +36,8 @@ Context keys and their defaults:
   Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, ...).
 - `imagegen:apiTimeoutSeconds` (`29`): how long API Gateway waits for the API function (its
   integration timeout); the function's own timeout is one second less, so that it always
-  answers first. 29 is API Gateway's default maximum; a Regional REST API may wait longer
+  answers first, and the API function's Bedrock read timeout eight seconds less (the longest a
+  model call may take: 20 s by default); at least 20. 29 is API Gateway's default maximum; a Regional REST API may wait longer
   once the account's "Maximum integration timeout in milliseconds" quota has been raised
   (Service Quotas), up to what Lambda allows (900).
 - `imagegen:snapStart` (`false`): Lambda SnapStart on both functions: a deployment that
@@ -96,6 +97,9 @@ REGION_PATTERN = r"^[a-z]{2}(-[a-z]+)+-\d+$"
 # through a quota increase. The function gets one second less.
 DEFAULT_API_TIMEOUT_SECONDS = 29
 FUNCTION_MARGIN_SECONDS = 1
+# Kept back from the API function's timeout for everything but the model's answer.
+API_TIMEOUT_RESERVE_SECONDS = 8
+MIN_API_TIMEOUT_SECONDS = 20
 MAX_LAMBDA_TIMEOUT_SECONDS = 900
 
 
@@ -160,8 +164,9 @@ class StackConfig(BaseModel):
     cors_allow_origins: CliList = Field(default_factory=list)
     alarm_email: str = ""
     log_retention_days: CliInt = 30
+    # At least the time a model call and the answer need: less fails every POST /images.
     api_timeout_seconds: CliInt = Field(
-        DEFAULT_API_TIMEOUT_SECONDS, ge=FUNCTION_MARGIN_SECONDS + 1, le=MAX_LAMBDA_TIMEOUT_SECONDS
+        DEFAULT_API_TIMEOUT_SECONDS, ge=MIN_API_TIMEOUT_SECONDS, le=MAX_LAMBDA_TIMEOUT_SECONDS
     )
     snap_start: CliBool = False
 
@@ -237,6 +242,13 @@ class StackConfig(BaseModel):
     def function_timeout_seconds(self) -> int:
         """The API function's timeout: within API Gateway's integration timeout."""
         return self.api_timeout_seconds - FUNCTION_MARGIN_SECONDS
+
+    @property
+    def api_read_timeout_seconds(self) -> int:
+        """The API function's Bedrock read timeout: what its timeout leaves after a connection
+        (3 s) and storing the images and answering (2 s), with a few seconds to spare; 20 s by
+        default. A read timeout is never retried, so this is the longest a model may take."""
+        return self.function_timeout_seconds - API_TIMEOUT_RESERVE_SECONDS
 
     @property
     def log_retention(self) -> logs.RetentionDays:

@@ -70,9 +70,10 @@ class ImageFunctions(Construct):
             environment={
                 **shared,
                 Env.JOBS_QUEUE_URL: queue.queue_url,
-                # Two Bedrock attempts of 20 s would already outlast API Gateway's 29 s; the
-                # third exists for fast failures such as throttling.
-                Env.BEDROCK_READ_TIMEOUT_SECONDS: "20",
+                # Within the function's timeout (20 s of its default 28 s); the attempts after
+                # the first exist for fast failures such as throttling, as a read timeout is
+                # never retried.
+                Env.BEDROCK_READ_TIMEOUT_SECONDS: str(config.api_read_timeout_seconds),
                 Env.BEDROCK_MAX_ATTEMPTS: "3",
                 Env.IDEMPOTENCY_TTL_SECONDS: str(IDEMPOTENCY_TTL_SECONDS),
                 Env.CORS_ALLOW_ORIGINS: ",".join(config.cors_allow_origins),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import urllib.request
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,6 +71,11 @@ def start_moto(host: str, port: int) -> ThreadedMotoServer:
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # it would print every request
     server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
     server.start()
+    # moto keeps its state per process, not per server: a server started after another one in
+    # the same process (a test session) starts from nothing only once that state is reset.
+    urllib.request.urlopen(
+        urllib.request.Request(f"http://{host}:{port}/moto-api/reset", method="POST"), timeout=30
+    ).close()
     return server
 
 

@@ -15,7 +15,9 @@ R = TypeVar("R")
 
 @functools.cache
 def _pool() -> ThreadPoolExecutor:
-    return ThreadPoolExecutor(max_workers=8, thread_name_prefix="imagegen")
+    # Room for two requests' calls left running after their deadline (at most four each) while a
+    # third request's run: an abandoned call holds its thread until its read timeout.
+    return ThreadPoolExecutor(max_workers=16, thread_name_prefix="imagegen")
 
 
 def run_all(function: Callable[[T], R], items: Sequence[T], *, deadline: float | None = None) -> list[R]:

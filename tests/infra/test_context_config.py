@@ -75,7 +75,7 @@ def test_model_ids_come_from_the_runtime_catalog():
         ("alarmEmail", "ops-at-example.com", "not an email address"),
         ("logRetentionDays", 31, "CloudWatch Logs accepts one of"),
         ("bedrockRegion", "oregon", "should match pattern"),
-        ("apiTimeoutSeconds", 1, "greater than or equal to 2"),
+        ("apiTimeoutSeconds", 19, "greater than or equal to 20"),
         ("apiTimeoutSeconds", 901, "less than or equal to 900"),
     ],
 )

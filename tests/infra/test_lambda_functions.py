@@ -52,6 +52,9 @@ def test_raising_the_api_timeout_raises_the_function_and_the_integration_togethe
     assert _integration_timeouts_ms(two_origins) == {60_000}
     assert two_origins.function(API_HANDLER)[1]["Timeout"] == 59
     assert two_origins.function(WORKER_HANDLER)[1]["Timeout"] == 300
+    # ...and the time a model may take: the read timeout grows with the function's timeout
+    api_env = two_origins.function(API_HANDLER)[1]["Environment"]["Variables"]
+    assert api_env["BEDROCK_READ_TIMEOUT_SECONDS"] == "51"
 
 
 def test_both_functions_share_one_asset(default):

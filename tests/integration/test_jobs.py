@@ -107,7 +107,7 @@ def test_without_a_key_every_post_is_a_new_job(api):
     assert submit(api, {"prompt": PROMPT})[1]["job_id"] != submit(api, {"prompt": PROMPT})[1]["job_id"]
 
 
-@pytest.mark.parametrize("key", ["", "x" * 256, "has space"])
+@pytest.mark.parametrize("key", ["", "x" * 256, "has space", "trailing-newline\n"])
 def test_a_malformed_idempotency_key_is_a_400(api, key):
     status, body = submit(api, {"prompt": PROMPT}, **{"Idempotency-Key": key})
     assert (status, body["error"]["code"]) == (400, "validation_error")
@@ -240,3 +240,19 @@ def test_a_job_id_is_measured_as_it_reads_not_as_it_is_percent_encoded(api):
     status, _, body = api("GET", "/jobs/" + "%C3%A9" * 100)
     assert (status, body["error"]["code"]) == (404, "not_found")
     assert body["error"]["message"] == f"No job {'é' * 100}."
+
+
+def test_an_api_job_recorded_without_an_owner_is_nobodys_to_read(api):
+    from imagegen.handlers.worker_wiring import worker_wiring
+
+    # A job recorded before jobs had owners: not one of the deployment's (S3 drops, events)
+    worker_wiring().jobs.create(job_id="legacy-job", trigger="api", request_id="legacy-job", request={"prompt": "a"})
+    for headers in (signed_by("AKIDCALLERA"), None):
+        assert api("GET", "/jobs/legacy-job", headers=headers)[0] == 404
+
+
+def test_idempotency_records_are_keyed_by_a_name_of_their_own(api, aws):
+    # Not by the code's module path: moving the code must not forget the keys callers used.
+    submit(api, {"prompt": PROMPT}, **{"Idempotency-Key": "stable-key"})
+    items = aws.client("dynamodb").scan(TableName=aws.table)["Items"]
+    assert any(item["pk"]["S"].startswith("imagegen.submit-job#") for item in items)

@@ -60,7 +60,6 @@ def test_settings_from_the_environment():
         }
     )
     assert settings.enabled_models == ("ultra", "core")
-    assert settings.default_model == "ultra"
     assert settings.effective_presign_expiry == 3600  # capped: the role's credentials would not outlive it
     assert settings.cors_allow_origins == ()
 

@@ -46,7 +46,7 @@ _MODEL_ERRORS = {
     503: "model_unavailable: the model is not ready or not enabled for this account",
     504: "model_timeout: the model did not answer in time",
 }
-_IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
+_IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,255}")
 
 
 def _errors(descriptions: dict[int, str]) -> dict[int, Any]:
@@ -126,7 +126,7 @@ def create_job() -> Response[str]:
     event = _event()
     request = read_request(event, enabled_models=wiring.settings.enabled_models)
     key = event.headers.get("idempotency-key")
-    if key is not None and not _IDEMPOTENCY_KEY.match(key):
+    if key is not None and not _IDEMPOTENCY_KEY.fullmatch(key):
         raise invalid("header.idempotency-key", "1 to 255 printable ASCII characters without spaces")
     job_id, status = wiring.submission.submit(
         request, idempotency_key=key, caller=_caller().id, lambda_context=router.lambda_context
@@ -157,7 +157,7 @@ def get_job(job_id: str) -> Response[str]:
     wiring = api_wiring()
     job = wiring.jobs.get(job_id)
     # Another caller's job is answered as if it did not exist: its id tells nothing.
-    if job is None or not _caller().may_read(owner=job.owner):
+    if job is None or not _caller().may_read(job):
         raise NotFound(f"No job {job_id}.")
     return _json(wiring.documents.job(job))
 
@@ -172,10 +172,6 @@ def openapi_document() -> Response[str]:
     )
     document = openapi.complete(generated, server_url=_base_url(_event()))
     return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=json.dumps(document))
-
-
-def handle_service_error(error: ImageServiceError) -> Response[str]:
-    return error_response(error)
 
 
 def handle_not_found(_: NotFoundError) -> Response[str]:
@@ -211,7 +207,7 @@ def create_app() -> APIGatewayRestResolver:
     # Powertools' validation machinery stays out of every cold start.
     app = APIGatewayRestResolver(cors=cors)
     app.include_router(router)
-    app.exception_handler(ImageServiceError)(handle_service_error)
+    app.exception_handler(ImageServiceError)(error_response)
     app.exception_handler(NotFoundError)(handle_not_found)
     app.exception_handler(Exception)(handle_unexpected)
     return app

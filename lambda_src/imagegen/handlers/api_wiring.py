@@ -11,11 +11,7 @@ from imagegen.logic.submission import IdempotencyStore, JobSubmission
 from imagegen.models.settings import ApiSettings
 
 
-class ApiWiring(CommonWiring):
-    def __init__(self, settings: ApiSettings):
-        super().__init__(settings)
-        self.settings = settings
-
+class ApiWiring(CommonWiring[ApiSettings]):
     @functools.cached_property
     def submission(self) -> JobSubmission:
         settings = self.settings

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Callable
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import botocore.session
 
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 S = TypeVar("S", bound=Settings)
-W = TypeVar("W", bound="CommonWiring")
+W = TypeVar("W", bound="CommonWiring[Any]")
 # The cached roots of the functions, forgotten by reset().
 _ROOTS: list[Callable[[], object]] = []
 
@@ -41,12 +41,12 @@ def load_settings(settings_class: type[S]) -> S:
         raise
 
 
-class CommonWiring:
+class CommonWiring(Generic[S]):
     """The adapters both functions use (their clients come from botocore's session: the clients
     boto3 hands out are these, and not importing boto3 keeps its transfer manager out of cold starts)."""
 
-    def __init__(self, settings: Settings):
-        self._settings = settings
+    def __init__(self, settings: S):
+        self.settings = settings
 
     @functools.cached_property
     def session(self) -> botocore.session.Session:
@@ -54,7 +54,7 @@ class CommonWiring:
 
     @functools.cached_property
     def model(self) -> BedrockImageModel:
-        settings = self._settings
+        settings = self.settings
         return BedrockImageModel(
             bedrock.create_client(self.session, settings),
             model_ids={alias: settings.invocation_id(alias) for alias in settings.enabled_models},
@@ -62,11 +62,11 @@ class CommonWiring:
 
     @functools.cached_property
     def store(self) -> ImageStore:
-        return ImageStore(image_store.create_client(self.session), bucket=self._settings.image_bucket)
+        return ImageStore(image_store.create_client(self.session), bucket=self.settings.image_bucket)
 
     @functools.cached_property
     def documents(self) -> JobDocuments:
-        return JobDocuments(self.store, expires_in=self._settings.effective_presign_expiry)
+        return JobDocuments(self.store, expires_in=self.settings.effective_presign_expiry)
 
     @functools.cached_property
     def dynamodb(self) -> DynamoDBClient:
@@ -74,7 +74,7 @@ class CommonWiring:
 
     @functools.cached_property
     def jobs(self) -> JobStore:
-        settings = self._settings
+        settings = self.settings
         return JobStore(self.dynamodb, table=settings.jobs_table, retention_days=settings.retention_days)
 
 

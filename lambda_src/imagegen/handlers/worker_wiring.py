@@ -13,11 +13,7 @@ from imagegen.logic.job_runner import JobRunner, RunnerSettings
 from imagegen.models.settings import WorkerSettings
 
 
-class WorkerWiring(CommonWiring):
-    def __init__(self, settings: WorkerSettings):
-        super().__init__(settings)
-        self.settings = settings
-
+class WorkerWiring(CommonWiring[WorkerSettings]):
     @functools.cached_property
     def queue(self) -> JobQueue:
         return JobQueue(job_queue.create_client(self.session), queue_url=self.settings.jobs_queue_url)

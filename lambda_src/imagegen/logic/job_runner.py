@@ -143,8 +143,8 @@ class JobRunner:
         if job is None:
             logger.warning("No record for this job; nothing to do", extra={"job_id": item.job_id})
             return DONE
-        if isinstance(item, EventRequest) and _names_another_request(item, job):
-            return self._job_to_run(_refusal(item), receive_count)
+        if isinstance(item, EventRequest) and item.refusal_job_id and _names_another_request(item, job):
+            return self._job_to_run(_refusal(item, item.refusal_job_id), receive_count)
         if job.finished and not (job.status == "failed" and job.retryable):
             if not job.notified:  # its announcement failed or is under way
                 return self._announcer.announce(job.job_id, retry_after=self._backoff(receive_count))
@@ -229,17 +229,17 @@ class JobRunner:
 
 def _names_another_request(item: EventRequest, job: JobRecord) -> bool:
     """An event whose request_id names the job of a different request."""
-    return bool(item.refusal_job_id and item.fingerprint and job.fingerprint) and item.fingerprint != job.fingerprint
+    return bool(item.fingerprint and job.fingerprint) and item.fingerprint != job.fingerprint
 
 
-def _refusal(item: EventRequest) -> EventRequest:
+def _refusal(item: EventRequest, refusal_job_id: str) -> EventRequest:
     """A different request under a request_id already used becomes a job of its own (one per
     event, so a duplicate delivery refuses it once) that fails at once. It writes no result
     file: the first request's job and result are left as they are."""
     logger.warning("Request id reused for a different request", extra={"request_id": item.request_id})
     error: ValidationFailed = invalid("request_id", f"{item.request_id!r} was already used for a different request")
     return EventRequest(
-        job_id=item.refusal_job_id or item.job_id,  # always set where a refusal is made
+        job_id=refusal_job_id,
         request_id=item.request_id,
         result_key=None,
         problem=error,

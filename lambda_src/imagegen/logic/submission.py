@@ -33,6 +33,9 @@ class IdempotencyStore:
     ttl_seconds: int
 
 
+IDEMPOTENCY_KEY_PREFIX = "imagegen.submit-job"
+
+
 class JobSubmission:
     """Records and queues jobs, once per Idempotency-Key and caller."""
 
@@ -40,8 +43,7 @@ class JobSubmission:
         self._jobs = jobs
         self._queue = queue
         self._idempotency = idempotency
-        self._config: IdempotencyConfig | None = None
-        self._idempotent: Callable[..., dict[str, Any]] | None = None
+        self._idempotent: tuple[IdempotencyConfig, Callable[..., dict[str, Any]]] | None = None
 
     def submit(
         self, request: ImageRequest, *, idempotency_key: str | None, caller: str, lambda_context: Any
@@ -88,19 +90,15 @@ class JobSubmission:
         # another invocation, and then reads the job's current status.
         return {"job_id": job_id, "queued_by": submission["invocation"]}
 
-    # Powertools idempotency is imported on first use: it is only needed by POST /jobs with a key,
-    # and importing it costs every cold start of the API tens of milliseconds.
-
     def _submit_once(self, submission: dict[str, Any], idempotency_key: str, lambda_context: Any) -> dict[str, Any]:
         from aws_lambda_powertools.utilities.idempotency.exceptions import (
             IdempotencyAlreadyInProgressError,
             IdempotencyValidationError,
         )
 
-        idempotent = self._idempotent_submit()
+        config, idempotent = self._idempotent_submit()
         # Lets a record left in progress by a timed-out invocation expire with it.
-        assert self._config is not None
-        self._config.register_lambda_context(lambda_context)
+        config.register_lambda_context(lambda_context)
         try:
             return idempotent(submission={**submission, "idempotency_key": idempotency_key})
         except IdempotencyValidationError as exc:
@@ -113,7 +111,9 @@ class JobSubmission:
                 "A request with this Idempotency-Key is still being processed; retry shortly."
             ) from exc
 
-    def _idempotent_submit(self) -> Callable[..., dict[str, Any]]:
+    def _idempotent_submit(self) -> tuple[IdempotencyConfig, Callable[..., dict[str, Any]]]:
+        """Powertools idempotency around _submit, imported on first use: only POST /jobs with a
+        key needs it, and importing it would cost every cold start of the API tens of milliseconds."""
         if self._idempotent is None:
             from aws_lambda_powertools.utilities.idempotency import (
                 DynamoDBPersistenceLayer,
@@ -121,7 +121,7 @@ class JobSubmission:
                 idempotent_function,
             )
 
-            self._config = IdempotencyConfig(
+            config = IdempotencyConfig(
                 # The key is scoped to the caller, so two callers never share a key.
                 event_key_jmespath="[caller, idempotency_key]",
                 payload_validation_jmespath="request",
@@ -133,7 +133,13 @@ class JobSubmission:
                 expiry_attr="expiration",
                 boto3_client=self._idempotency.client,
             )
-            self._idempotent = idempotent_function(
-                data_keyword_argument="submission", persistence_store=persistence, config=self._config
+            submit = idempotent_function(
+                data_keyword_argument="submission",
+                persistence_store=persistence,
+                config=config,
+                # Records are keyed by this name, not by the function's module path, so that moving
+                # the code never forgets the keys callers have used.
+                key_prefix=IDEMPOTENCY_KEY_PREFIX,
             )(self._submit)
+            self._idempotent = (config, submit)
         return self._idempotent

@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from imagegen.models.jobs import JobRecord
+
 # arn:aws:sts::123456789012:assumed-role/RoleName/session-name -> the role part.
 _ASSUMED_ROLE = re.compile(r"^(?P<role>arn:[a-z-]+:sts::\d{12}:assumed-role/[^/]+)/[^/]+$")
 
@@ -27,11 +29,12 @@ class Caller:
     id: str
     kind: CallerKind
 
-    def may_read(self, *, owner: str | None) -> bool:
-        """Whether this caller may read a job owned by `owner` (None: the deployment's)."""
-        if owner is None:
+    def may_read(self, job: JobRecord) -> bool:
+        """Whether this caller may read `job`. An API job with no owner (recorded before owners
+        were) is nobody's to read."""
+        if job.trigger != "api":  # an S3 drop's or an event's: the deployment's
             return self.kind != "api_key"
-        return owner == self.id
+        return job.owner is not None and job.owner == self.id
 
 
 ANONYMOUS = Caller("anonymous", "anonymous")

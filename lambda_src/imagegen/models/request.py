@@ -213,7 +213,9 @@ class ImageRequest(BaseModel):
 
     @property
     def model_spec(self) -> ModelSpec:
-        return MODELS[self.model or enabled_models(None)[0]]
+        if self.model is None:
+            raise ValueError("an unvalidated request has no model")
+        return MODELS[self.model]
 
     @classmethod
     def parse(cls, document: object, *, enabled: Sequence[str]) -> ImageRequest:

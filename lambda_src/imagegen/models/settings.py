@@ -67,10 +67,6 @@ class Settings(BaseModel):
         return resolve_invocation(MODELS[alias], self.bedrock_region, self.model_id_prefix).model_id
 
     @property
-    def default_model(self) -> str:
-        return self.enabled_models[0]
-
-    @property
     def effective_presign_expiry(self) -> int:
         return min(self.presign_expiry_seconds, MAX_PRESIGN_EXPIRY_SECONDS)
 
