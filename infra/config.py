@@ -37,9 +37,9 @@ Context keys and their defaults:
 - `imagegen:apiTimeoutSeconds` (`29`): how long API Gateway waits for the API function (its
   integration timeout); the function's own timeout is one second less, so that it always
   answers first, and the API function's Bedrock read timeout eight seconds less (the longest a
-  model call may take: 20 s by default); at least 20. 29 is API Gateway's default maximum; a Regional REST API may wait longer
-  once the account's "Maximum integration timeout in milliseconds" quota has been raised
-  (Service Quotas), up to what Lambda allows (900).
+  model call may take: 20 s by default); at least 20. 29 is API Gateway's default maximum; a
+  Regional REST API may wait longer once the account's "Maximum integration timeout in
+  milliseconds" quota has been raised (Service Quotas), up to what Lambda allows (900).
 - `imagegen:snapStart` (`false`): Lambda SnapStart on both functions: a deployment that
   changes a function publishes a new version, which the API and the queue invoke through a
   `live` alias, and a cold start resumes from a snapshot taken after the imports instead of
