@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from pydantic.alias_generators import to_camel
@@ -10,6 +14,8 @@ from pydantic.alias_generators import to_camel
 import infra.config
 from infra.application import CDK_JSON, build_app
 from infra.config import CONTEXT_PREFIX, ConfigError, StackConfig
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_cdk_json_holds_every_setting_at_its_default():
@@ -134,3 +140,19 @@ def test_the_function_times_out_one_second_before_api_gateway_gives_up():
     assert StackConfig().api_timeout_seconds == 29
     assert StackConfig().function_timeout_seconds == 28
     assert StackConfig.from_mapping({"imagegen:apiTimeoutSeconds": "120"}).function_timeout_seconds == 119
+
+
+def test_synth_refuses_a_bedrock_region_that_does_not_serve_the_models_naming_the_key(tmp_path):
+    # As `cdk synth -c imagegen:bedrockRegion=us-east-1` runs the app: context in CDK_CONTEXT_JSON.
+    env = {
+        **os.environ,
+        "CDK_CONTEXT_JSON": json.dumps({"imagegen:bedrockRegion": "us-east-1"}),
+        "CDK_OUTDIR": str(tmp_path),
+    }
+    done = subprocess.run(
+        [sys.executable, "app.py"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False
+    )
+    assert done.returncode == 1
+    assert "imagegen:bedrockRegion='us-east-1'" in done.stderr
+    assert "served on demand in us-west-2" in done.stderr
+    assert "Traceback" not in done.stderr  # the message, not a trace
