@@ -11,10 +11,6 @@ from imagegen.models.jobs import JobRecord
 from imagegen.models.responses import ErrorDetail, GenerationResponse, ImageView, JobView
 
 
-def _timestamp(text: str) -> datetime:
-    return datetime.fromisoformat(text)
-
-
 class JobDocuments:
     """Builds the answers of POST /images and GET /jobs/{id}, and the result files, signing image
     URLs with the deployment's (capped) expiry."""
@@ -46,7 +42,7 @@ class JobDocuments:
             model=job.model,
             images=[self.image(image) for image in job.images],
             error=ErrorDetail.model_validate(job.error) if job.status == "failed" and job.error else None,
-            created_at=_timestamp(job.created_at),
-            updated_at=_timestamp(job.updated_at),
+            created_at=datetime.fromisoformat(job.created_at),
+            updated_at=datetime.fromisoformat(job.updated_at),
             expires_at=self.expires_at() if job.images else None,
         )

@@ -92,7 +92,7 @@ def resolve_invocation(spec: ModelSpec, region: str, profile_prefix: str = "") -
         return Invocation(spec.model_id, region, "", (region,))
     for prefix, profile in sorted(spec.profiles.items()):
         if region in profile.sources:
-            return Invocation(prefix + spec.model_id, region, prefix, tuple(sorted(profile.destinations)))
+            return resolve_invocation(spec, region, prefix)
     raise ModelNotServed(f"{spec.alias} ({spec.model_id}) is not served in {region}; {_where(spec)}")
 
 
