@@ -34,11 +34,14 @@ def emulator() -> Iterator[BedrockEmulator]:
 @pytest.fixture(scope="session")
 def aws() -> Iterator[Resources]:
     port = _free_port()
-    server = start_moto("127.0.0.1", port)
-    resources = Resources(endpoint_url=f"http://127.0.0.1:{port}", max_receive_count=3)
-    provision(resources)
-    yield resources
-    server.stop()
+    with pytest.MonkeyPatch.context() as patch:
+        # Tests empty the queues between them with PurgeQueue, which SQS allows once a minute
+        patch.setenv("MOTO_SQS_ENFORCE_STRICT_QUEUE_PURGE_BEHAVIOUR", "false")
+        server = start_moto("127.0.0.1", port)
+        resources = Resources(endpoint_url=f"http://127.0.0.1:{port}", max_receive_count=3)
+        provision(resources)
+        yield resources
+        server.stop()
 
 
 @pytest.fixture(scope="session")
@@ -213,6 +216,9 @@ def take_messages(aws: Resources, queue_name: str) -> list[str]:
 
 @pytest.fixture(autouse=True)
 def empty_queues(aws: Resources) -> Iterator[None]:
+    """Each test ends with empty queues, messages in flight included: a message a test received
+    and left hidden must not come back into a later test."""
     yield
+    sqs = aws.client("sqs")
     for name in (aws.queue_name, aws.dead_letter_queue_name, aws.outcomes_queue_name):
-        take_messages(aws, name)
+        sqs.purge_queue(QueueUrl=aws.queue_url(name))
