@@ -1,12 +1,15 @@
 """The embedded AWS services of the local run: one moto server answering S3, DynamoDB, SQS
 and EventBridge on one port, provisioned like the deployed stack (bucket, jobs table, queue
-with its dead-letter queue, event bus and rule, S3 notification on requests/*.json).
+with its dead-letter queue, event bus and rule, S3 notification on requests/*.json, the bucket's
+lifecycle rules and CORS). Browser-style uploads to the bucket are checked against their POST
+policy as S3 checks them, which moto alone does not do.
 
 What the stack declares is data here (the constants and the *_configuration functions), which
 tests/infra/test_offline_matches_stack.py compares with the synthesized template."""
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import urllib.request
@@ -14,10 +17,22 @@ from dataclasses import dataclass
 from typing import Any
 
 import boto3
-from imagegen.contract import EVENT_SOURCE, REQUEST_SUFFIX, REQUESTED_DETAIL_TYPE, REQUESTS_PREFIX
+from imagegen.contract import (
+    EVENT_SOURCE,
+    IMAGES_PREFIX,
+    INPUTS_PREFIX,
+    REQUEST_SUFFIX,
+    REQUESTED_DETAIL_TYPE,
+    REQUESTS_PREFIX,
+    RESULTS_PREFIX,
+    UPLOADS_PREFIX,
+)
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from moto.server import ThreadedMotoServer
+from werkzeug.serving import make_server
 
 from offline.lambda_events import REGION
+from offline.s3_post_policy import PostPolicyEnforcer
 
 CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 
@@ -34,6 +49,14 @@ GENERATION_REQUESTED_RETRY_POLICY = {"MaximumRetryAttempts": 10, "MaximumEventAg
 # Requests dropped into the bucket: the objects whose creation S3 sends to the jobs queue.
 REQUEST_DROP_EVENTS = ("s3:ObjectCreated:*",)
 REQUEST_DROP_FILTER = (("prefix", REQUESTS_PREFIX), ("suffix", REQUEST_SUFFIX))
+# The bucket: what the service keeps expires after the retention days (the stack's imagegen:retentionDays,
+# also the functions' RETENTION_DAYS); multipart uploads left incomplete are aborted after a day.
+RETENTION_DAYS = 7
+BUCKET_EXPIRING_PREFIXES = (IMAGES_PREFIX, RESULTS_PREFIX, REQUESTS_PREFIX, UPLOADS_PREFIX, INPUTS_PREFIX)
+BUCKET_ABORT_INCOMPLETE_UPLOAD_DAYS = 1
+# Browser code reads images through presigned URLs and posts uploads (POST /uploads) to the bucket:
+# locally from any origin, as the stack allows when no API origin is configured.
+BUCKET_CORS_RULES = ({"AllowedMethods": ["GET", "HEAD", "POST"], "AllowedOrigins": ["*"], "MaxAgeSeconds": 3600},)
 # Local only: outcome events (from the service's own event source) copied to a queue to read them.
 OUTCOMES_RULE = "image-generation-outcomes"
 
@@ -55,6 +78,7 @@ class Resources:
     # As the stack sets it: twice the worker's 300 s timeout, so a message never comes back while
     # a delivery of it may still be running (infra/jobs.py says why not more).
     visibility_timeout: int = 600
+    retention_days: int = RETENTION_DAYS
 
     def client(self, service: str) -> Any:
         return boto3.client(service, endpoint_url=self.endpoint_url, region_name=REGION, **CREDENTIALS)
@@ -67,9 +91,22 @@ class Resources:
         return attributes["Attributes"]["QueueArn"]
 
 
+class _PostPolicyMotoServer(ThreadedMotoServer):
+    """moto's threaded server with S3's POST policy checks in front of it: moto stores any
+    browser-style upload, S3 refuses one its policy does not allow (offline/s3_post_policy.py).
+    Its serving thread is moto's own, with the application wrapped."""
+
+    def _server_entry(self) -> None:
+        secrets_by_key = {CREDENTIALS["aws_access_key_id"]: CREDENTIALS["aws_secret_access_key"]}
+        app = PostPolicyEnforcer(DomainDispatcherApplication(create_backend_app), secrets_by_key)
+        self._server = make_server(self._ip_address, self._port, app, True, request_handler=MotoRequestHandler)
+        self._server_ready_event.set()
+        self._server.serve_forever()
+
+
 def start_moto(host: str, port: int) -> ThreadedMotoServer:
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # it would print every request
-    server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
+    server = _PostPolicyMotoServer(ip_address=host, port=port, verbose=False)
     server.start()
     # moto keeps its state per process, not per server: a server started after another one in
     # the same process (a test session) starts from nothing only once that state is reset.
@@ -120,11 +157,41 @@ def request_drop_notification(*, jobs_queue_arn: str) -> dict[str, Any]:
     }
 
 
+def bucket_lifecycle_configuration(resources: Resources) -> dict[str, Any]:
+    """The bucket's lifecycle rules, as the stack names them (moto keeps them; it expires nothing)."""
+    rules: list[dict[str, Any]] = [
+        {
+            "ID": f"expire-{prefix.rstrip('/')}",
+            "Filter": {"Prefix": prefix},
+            "Status": "Enabled",
+            "Expiration": {"Days": resources.retention_days},
+        }
+        for prefix in BUCKET_EXPIRING_PREFIXES
+    ]
+    rules.append(
+        {
+            "ID": "abort-incomplete-uploads",
+            "Filter": {"Prefix": ""},
+            "Status": "Enabled",
+            "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": BUCKET_ABORT_INCOMPLETE_UPLOAD_DAYS},
+        }
+    )
+    return {"Rules": rules}
+
+
+def bucket_cors_configuration() -> dict[str, Any]:
+    return {"CORSRules": copy.deepcopy(list(BUCKET_CORS_RULES))}
+
+
 def provision(resources: Resources) -> None:
     """Creates the resources the functions use, as the CDK stack does in AWS."""
     s3, sqs, events = resources.client("s3"), resources.client("sqs"), resources.client("events")
     dynamodb = resources.client("dynamodb")
     s3.create_bucket(Bucket=resources.bucket)
+    s3.put_bucket_lifecycle_configuration(
+        Bucket=resources.bucket, LifecycleConfiguration=bucket_lifecycle_configuration(resources)
+    )
+    s3.put_bucket_cors(Bucket=resources.bucket, CORSConfiguration=bucket_cors_configuration())
     dynamodb.create_table(**table_configuration(resources))
     dynamodb.update_time_to_live(TableName=resources.table, TimeToLiveSpecification=table_ttl_configuration())
     sqs.create_queue(QueueName=resources.dead_letter_queue_name)
