@@ -5,7 +5,14 @@ What API Gateway answers itself, before any function runs, is answered here in t
 error shape `{"error": {"code", "message"}}` (as the deployed stack's gateway responses do):
 a signature not in due form (403, as IAM authorization answers it), a malformed request line or
 header, a request line or headers over API Gateway's limits, a bad Content-Length or chunked
-body, a body over 10 MB, and a function that failed (502)."""
+body, and a function that failed (502).
+
+Requests too large are the exception: API Gateway does not apply a customized REQUEST_TOO_LARGE
+gateway response, so they get its own answers, as seen from deployed REST APIs
+(https://github.com/koki-develop/lgtm-generator/issues/10): a body over 10 MB, 413 with the text
+"HTTP content length exceeded 10485760 bytes."; a body API Gateway takes but whose proxy event is
+over Lambda's 6 MB invocation payload limit, 413 `{"message": "Request Too Long"}`
+(x-amzn-ErrorType BadRequestException), the function never running."""
 
 from __future__ import annotations
 
@@ -19,9 +26,16 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from offline.lambda_events import api_gateway_event, sigv4_access_key, sigv4_problem
-from offline.local_lambda import LocalFunction
+from offline.local_lambda import LocalFunction, PayloadTooLarge
 
 MAX_PAYLOAD_BYTES = 10 * 1024 * 1024  # API Gateway's own limit
+# API Gateway's own answers to requests too large (not customizable by gateway responses).
+BODY_TOO_LARGE = (b"HTTP content length exceeded 10485760 bytes.", "text; charset=utf-8", ())
+EVENT_TOO_LARGE = (
+    b'{"message": "Request Too Long"}',
+    "application/json",
+    (("x-amzn-ErrorType", "BadRequestException"),),
+)
 # API Gateway (REST, regional): "Length, in characters, of the URL for a regional API: 10240" and
 # "Total combined size of request line and header values: 10240 bytes".
 MAX_URL_CHARACTERS = 10_240
@@ -40,7 +54,6 @@ _HEX = re.compile(rb"^[0-9A-Fa-f]+$")
 # Gateway's DEFAULT_4XX family to client_error and DEFAULT_5XX to internal_error).
 _GATEWAY_CODES = {
     HTTPStatus.FORBIDDEN: "forbidden",
-    HTTPStatus.REQUEST_ENTITY_TOO_LARGE: "payload_too_large",
     HTTPStatus.BAD_GATEWAY: "internal_error",
 }
 _GATEWAY_MESSAGES = {
@@ -55,6 +68,10 @@ class _BadRequest(Exception):
         super().__init__(message)
         self.status = status
         self.message = message
+
+
+class _BodyTooLarge(Exception):
+    """The body is over API Gateway's 10 MB: it answers 413 before reading the rest."""
 
 
 class _ProxyHandler(BaseHTTPRequestHandler):
@@ -88,6 +105,12 @@ class _ProxyHandler(BaseHTTPRequestHandler):
         code = _GATEWAY_CODES.get(HTTPStatus(status), "client_error" if status < 500 else "internal_error")
         body = json.dumps({"error": {"code": code, "message": message}}).encode()
         self._send(status, [("Content-Type", "application/json")], body)
+
+    def _too_large(self, answer: tuple[bytes, str, tuple[tuple[str, str], ...]], *, close: bool = False) -> None:
+        body, content_type, headers = answer
+        if close:
+            self.close_connection = True
+        self._send(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, [("Content-Type", content_type), *headers], body)
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """Every error the HTTP parsing itself answers (BaseHTTPRequestHandler calls this), in the
@@ -141,7 +164,7 @@ class _ProxyHandler(BaseHTTPRequestHandler):
             if not (size := int(size_line, 16)):
                 break
             if len(body) + size > MAX_PAYLOAD_BYTES:
-                raise _BadRequest(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "Request too large for API Gateway.")
+                raise _BodyTooLarge
             chunk = self.rfile.read(size)
             if len(chunk) != size or self.rfile.readline(3) not in (b"\r\n", b"\n"):
                 raise _BadRequest(HTTPStatus.BAD_REQUEST, "Malformed chunked body")
@@ -163,7 +186,7 @@ class _ProxyHandler(BaseHTTPRequestHandler):
         if len(lengths) != 1 or not _DIGITS.match(length_text := lengths.pop()):
             raise _BadRequest(HTTPStatus.BAD_REQUEST, "Malformed Content-Length")
         if (length := int(length_text)) > MAX_PAYLOAD_BYTES:
-            raise _BadRequest(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "Request too large for API Gateway.")
+            raise _BodyTooLarge
         body = self.rfile.read(length) if length else b""
         if len(body) != length:
             raise _BadRequest(HTTPStatus.BAD_REQUEST, "The body is shorter than its Content-Length")
@@ -174,6 +197,9 @@ class _ProxyHandler(BaseHTTPRequestHandler):
             body = self._read_body()
         except _BadRequest as bad:
             self._gateway_error(bad.status, bad.message, close=True)
+            return
+        except _BodyTooLarge:
+            self._too_large(BODY_TOO_LARGE, close=True)
             return
         url = urlsplit(self.path)
         headers = [*self.headers.items(), ("X-Forwarded-Proto", "http")]
@@ -194,6 +220,9 @@ class _ProxyHandler(BaseHTTPRequestHandler):
         )
         try:
             result = self.server.function.invoke(event)
+        except PayloadTooLarge:  # Lambda refused the event: API Gateway answers 413
+            self._too_large(EVENT_TOO_LARGE)
+            return
         except Exception:  # the function crashed: API Gateway answers 502
             self._gateway_error(HTTPStatus.BAD_GATEWAY, "Internal server error")
             return

@@ -1,12 +1,15 @@
 """A Lambda function run on this machine. Like Lambda, each execution environment is a process
 that imports the handler once (its cold start) and serves one event at a time; an invocation
 goes to an idle environment, or starts a new one while fewer than `concurrency` exist, or
-waits for one to free up. Module state (Powertools keys, cached clients) stays per process."""
+waits for one to free up. Module state (Powertools keys, cached clients) stays per process.
+As Lambda does, it refuses an event over the synchronous invocation payload limit before any
+environment sees it."""
 
 from __future__ import annotations
 
 import contextlib
 import importlib
+import json
 import multiprocessing
 import os
 import queue
@@ -21,6 +24,9 @@ from typing import Any
 from offline.lambda_events import LambdaContext
 
 LAMBDA_SRC = str(Path(__file__).resolve().parent.parent / "lambda_src")
+# Lambda's quota for a synchronous invocation's request (and response) payload: 6 MB, counted as
+# the bytes of the event's JSON (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html).
+MAX_SYNC_PAYLOAD_BYTES = 6 * 1024 * 1024
 # spawn, not fork: the parent runs server threads that a fork would copy mid-flight.
 _CONTEXT = multiprocessing.get_context("spawn")
 
@@ -46,6 +52,23 @@ def _serve(conn: Connection, handler: str, function_name: str, timeout: float, e
         except Exception as exc:
             traceback.print_exc()
             conn.send(("error", f"{type(exc).__name__}: {exc}"))
+
+
+class PayloadTooLarge(Exception):
+    """The event is over the invocation payload limit: Lambda's Invoke refuses it (413
+    RequestEntityTooLargeException) and the function never runs."""
+
+    def __init__(self, size: int):
+        super().__init__(
+            f"{size} byte payload is too large for the RequestResponse invocation type "
+            f"(limit {MAX_SYNC_PAYLOAD_BYTES} bytes)"
+        )
+        self.size = size
+
+
+def payload_size(event: Any) -> int:
+    """The size of `event` as Lambda receives it: compact UTF-8 JSON."""
+    return len(json.dumps(event, ensure_ascii=False, separators=(",", ":")).encode())
 
 
 class _EnvironmentGone(Exception):
@@ -148,7 +171,10 @@ class LocalFunction:
 
     def invoke(self, event: dict[str, Any]) -> Any:
         """Runs the handler on `event`; raises FunctionError if it raised or its environment
-        exited during the invocation. An environment found dead is replaced, as Lambda does."""
+        exited during the invocation, PayloadTooLarge if the event is over Lambda's limit. An
+        environment found dead is replaced, as Lambda does."""
+        if (size := payload_size(event)) > MAX_SYNC_PAYLOAD_BYTES:
+            raise PayloadTooLarge(size)
         with self._slots:
             while True:
                 environment = self._idle_environment()

@@ -14,3 +14,8 @@ def exit_during_invocation(event: Any, context: Any) -> dict[str, Any]:
     if event.get("exit"):
         os._exit(3)
     return {"pid": os.getpid()}
+
+
+def body_size(event: Any, context: Any) -> dict[str, Any]:
+    """A proxy response saying how large a body the function was handed."""
+    return {"statusCode": 200, "body": str(len(event.get("body") or ""))}

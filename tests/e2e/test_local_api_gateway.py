@@ -17,6 +17,7 @@ import pytest
 import requests
 
 from offline.api_gateway import ApiGatewayServer
+from offline.local_lambda import LocalFunction
 
 ACCOUNT = "123456789012"
 
@@ -181,7 +182,7 @@ def assert_gateway_error(answer: tuple[int, dict[str, str], bytes], status: int)
     assert headers["content-type"] == "application/json"
     error = json.loads(body)["error"]
     assert set(error) == {"code", "message"}
-    assert error["code"] == {413: "payload_too_large"}.get(status, "client_error")
+    assert error["code"] == "client_error"
     assert "<" not in error["message"]  # no HTML, no echo of the request
 
 
@@ -260,10 +261,24 @@ def test_a_body_cut_short_is_a_json_400(gateway):
     assert json.loads(received.partition(b"\r\n\r\n")[2])["error"]["code"] == "client_error"
 
 
-def test_a_body_over_10_mb_is_a_json_413(gateway):
-    url, _ = gateway
+def assert_body_too_large(answer: tuple[int, dict[str, str], bytes]) -> None:
+    """API Gateway's own answer, which no gateway response customizes."""
+    status, headers, body = answer
+    assert status == 413
+    assert headers["content-type"] == "text; charset=utf-8"
+    assert body == b"HTTP content length exceeded 10485760 bytes."
+
+
+def test_a_body_over_10_mb_is_api_gateways_own_413(gateway):
+    url, function = gateway
+    before = len(function.events)
     request = b"POST /images HTTP/1.1\r\nHost: x\r\nContent-Length: 10485761\r\n\r\n"
-    assert_gateway_error(raw(url, request), 413)
+    assert_body_too_large(raw(url, request))
+    chunked = b"POST /images HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+    chunk = b"x" * (1024 * 1024)
+    chunks = b"".join(b"%x\r\n" % len(chunk) + chunk + b"\r\n" for _ in range(11))
+    assert_body_too_large(raw(url, chunked + chunks + b"0\r\n\r\n"))
+    assert len(function.events) == before
 
 
 def test_chunked_bodies_reach_the_function(gateway):
@@ -294,3 +309,30 @@ def test_with_signatures_required_an_unsigned_request_is_refused():
         assert signed.status_code == 200
     finally:
         server.stop()
+
+
+def test_a_body_whose_event_is_over_lambdas_6_mb_is_api_gateways_413():
+    """API Gateway takes up to 10 MB, Lambda an event of up to 6 MB: between the two, API Gateway
+    answers 413 itself and the function never runs."""
+    function = LocalFunction(
+        name="SizeFunction", handler="tests.e2e.stand_in_handlers.body_size", env={}, concurrency=1, timeout=30
+    )
+    server = ApiGatewayServer(("127.0.0.1", 0), function)
+    server.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/images"
+        fits = requests.post(url, data=b"x" * (6 * 1024 * 1024 - 8192), timeout=60)
+        assert (fits.status_code, fits.text) == (200, str(6 * 1024 * 1024 - 8192))
+        # 5 MB of binary arrives base64-encoded in the event: over 6 MB.
+        for body in (b"x" * (6 * 1024 * 1024), b"\xff" * (5 * 1024 * 1024)):
+            refused = requests.post(url, data=body, headers={"Content-Type": "application/octet-stream"}, timeout=60)
+            assert refused.status_code == 413
+            assert refused.headers["Content-Type"] == "application/json"
+            assert refused.headers["x-amzn-ErrorType"] == "BadRequestException"
+            assert refused.json() == {"message": "Request Too Long"}
+        with requests.Session() as session:  # the connection stays usable, as after any answer
+            assert session.post(url, data=b"x" * (7 * 1024 * 1024), timeout=60).status_code == 413
+            assert session.post(url, data=b"small", timeout=60).text == "5"
+    finally:
+        server.stop()
+        function.close()

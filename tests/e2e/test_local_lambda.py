@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from offline.local_lambda import FunctionError, LocalFunction
+from offline.local_lambda import MAX_SYNC_PAYLOAD_BYTES, FunctionError, LocalFunction, PayloadTooLarge, payload_size
 
 
 def wait_until_gone(pid: int) -> None:
@@ -68,3 +68,22 @@ def test_an_environment_that_exits_during_an_invocation_fails_it_and_is_replaced
         function.invoke({"exit": True})
     assert function.environment_pids() == []
     assert function.invoke({})["pid"] != pid
+
+
+# --- the invocation payload limit ----------------------------------------------------------------
+
+
+def test_an_event_over_6_mb_is_refused_before_any_environment_sees_it(function):
+    overhead = payload_size({"body": ""})
+    at_limit = {"body": "x" * (MAX_SYNC_PAYLOAD_BYTES - overhead)}
+    assert payload_size(at_limit) == MAX_SYNC_PAYLOAD_BYTES == 6_291_456
+    assert function.invoke(at_limit)["event"] == at_limit
+    pids = function.environment_pids()
+    with pytest.raises(PayloadTooLarge, match=r"^6291457 byte payload is too large .*\(limit 6291456 bytes\)$"):
+        function.invoke({"body": at_limit["body"] + "x"})
+    assert function.environment_pids() == pids
+    assert function.invoke({"body": "still serving"})["event"] == {"body": "still serving"}
+
+
+def test_the_payload_is_counted_as_utf8_json():
+    assert payload_size({"body": "é"}) == len('{"body":"é"}'.encode())
