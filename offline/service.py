@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 
 from imagegen.contract import API_HANDLER, METRICS_NAMESPACE, NO_PYDANTIC_PLUGINS, SERVICE_NAME, WORKER_HANDLER, Env
 from imagegen.models.catalog import DEFAULT_BEDROCK_REGION
+from imagegen.models.operations import OPERATIONS
 
 from offline.api_gateway import ApiGatewayServer
-from offline.aws_services import CREDENTIALS, Resources, provision, start_moto
+from offline.aws_services import CREDENTIALS, RETENTION_DAYS, Resources, provision, start_moto
 from offline.bedrock_emulator import BedrockEmulator
 from offline.event_source import SqsEventSource
 from offline.lambda_events import REGION
@@ -44,10 +45,12 @@ _SHARED_SETTINGS = {
     Env.POWERTOOLS_LOG_LEVEL: "INFO",
     Env.PYDANTIC_DISABLE_PLUGINS: NO_PYDANTIC_PLUGINS,
     Env.ENABLED_MODELS: "core,ultra,sd3.5-large",  # locally every model (the stack's default: core)
+    # Locally every operation (the stack's default: images alone), to try each one.
+    Env.ENABLED_OPERATIONS: ",".join(OPERATIONS),
     Env.BEDROCK_REGION: BEDROCK_REGION,
     Env.MODEL_ID_PREFIX: "",
     Env.PRESIGN_EXPIRY_SECONDS: "3600",
-    Env.RETENTION_DAYS: "7",
+    Env.RETENTION_DAYS: str(RETENTION_DAYS),  # as the bucket's lifecycle rules expire objects
 }
 API_FUNCTION = FunctionSpec(
     name="ApiFunction",
@@ -85,6 +88,7 @@ FUNCTIONS = (API_FUNCTION, WORKER_FUNCTION)
 # The settings a user may change for the local run (see OfflineConfig.from_environment).
 LOCAL_SETTINGS = (
     Env.ENABLED_MODELS,
+    Env.ENABLED_OPERATIONS,
     Env.BEDROCK_REGION,
     Env.MODEL_ID_PREFIX,
     Env.PRESIGN_EXPIRY_SECONDS,

@@ -324,3 +324,44 @@ def test_a_job_is_read_by_its_sigv4_caller_only(service):
         return requests.get(job_url, headers=headers, timeout=30).status_code
 
     assert (status("A"), status("B"), status(None)) == (200, 404, 404)
+
+
+def test_every_operation_is_enabled_locally_and_can_be_narrowed(monkeypatch):
+    from imagegen.contract import Env
+    from imagegen.models.operations import OPERATIONS
+
+    from offline.service import FUNCTIONS, OfflineConfig, function_environment
+
+    resources = Resources(endpoint_url="http://127.0.0.1:3001")
+    for function in FUNCTIONS:
+        env = function_environment(function, resources, queue_url="http://queue", bedrock_url="http://bedrock")
+        assert env[Env.ENABLED_OPERATIONS].split(",") == list(OPERATIONS)
+        assert env[Env.RETENTION_DAYS] == str(resources.retention_days)
+    monkeypatch.setenv(Env.ENABLED_OPERATIONS, "images,upscale/fast")
+    overrides = OfflineConfig.from_environment().function_env
+    env = function_environment(FUNCTIONS[0], resources, queue_url="q", bedrock_url="b", overrides=overrides)
+    assert env[Env.ENABLED_OPERATIONS] == "images,upscale/fast"
+
+
+def test_an_upload_form_from_post_uploads_is_held_to_its_policy_by_the_local_bucket(service):
+    """The form POST /uploads answers works as a browser posts it, and the local bucket refuses
+    what S3 would: another content type, another key, a file over max_bytes."""
+    png = io.BytesIO()
+    Image.new("RGB", (64, 64), "red").save(png, format="PNG")
+    answer = requests.post(f"{service.api_url}/uploads", json={"content_type": "image/png"}, timeout=30)
+    assert answer.status_code == 201, answer.text
+    form = answer.json()
+
+    def post(content: bytes, **changes: str) -> requests.Response:
+        files = {"file": ("input.png", content, "image/png")}
+        return requests.post(form["url"], data={**form["fields"], **changes}, files=files, timeout=60)
+
+    assert post(png.getvalue(), **{"Content-Type": "image/jpeg"}).status_code == 403
+    assert post(png.getvalue(), key="uploads/another-upload").status_code == 403
+    too_large = post(b"x" * (form["max_bytes"] + 1))
+    assert (too_large.status_code, b"<Code>EntityTooLarge</Code>" in too_large.content) == (400, True)
+    assert post(png.getvalue()).status_code == 204
+    s3 = service.resources.client("s3")
+    head = s3.head_object(Bucket=service.resources.bucket, Key=f"uploads/{form['upload_id']}")
+    assert head["ContentType"] == "image/png"
+    assert head["ContentLength"] == len(png.getvalue())
