@@ -17,7 +17,7 @@ MAX_LOGGED_CALLS = 100
 class Fault:
     """How an armed fault answers: an error type, or a 200 of the given kind."""
 
-    kind: str  # "error", "filter_prompt", "filter_output" or "malformed"
+    kind: str  # "error", "filter_prompt", "filter_input", "filter_output" or "malformed"
     error_type: str = ""
     message: str = ""  # may name the called id as {model_id}
 
@@ -66,6 +66,8 @@ FAULTS: dict[str, Fault] = {
     ),
     **{name: Fault("error", "ValidationException", message) for name, message in CONFIGURATION_FAULT_MESSAGES.items()},
     "filter_prompt": Fault("filter_prompt"),
+    # The models that take an image refuse some inputs: a 200 without images, like filter_prompt.
+    "filter_input": Fault("filter_input"),
     "filter_output": Fault("filter_output"),
     "malformed": Fault("malformed"),
 }
@@ -156,12 +158,18 @@ class EmulatorState:
                     self._fault = None
             return Invocation(fault, self._latency_ms / 1000, self._generation)
 
-    def end_invocation(self, invocation: Invocation, model_id: str, body: Any, status: int) -> None:
+    def end_invocation(
+        self, invocation: Invocation, model_id: str, model: str, region: str, body: Any, status: int
+    ) -> None:
+        """Log the call: the modelId as sent, the foundation model it named, the region called
+        (from the credential scope), the body as sent and the answer's status."""
         with self._lock:
             self._in_flight -= 1
             # A call that began before a reset must not show up in the fresh log.
             if invocation.generation == self._generation:
-                self._calls.append({"model_id": model_id, "body": body, "status": status})
+                self._calls.append(
+                    {"model_id": model_id, "model": model, "region": region, "body": body, "status": status}
+                )
 
     def reject(self) -> None:
         """Count a request that never reached the model (bad model id or body)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import secrets
 import time
 from collections.abc import Callable
@@ -10,12 +11,17 @@ from typing import Any
 
 from .errors import BedrockError
 from .faults import EmulatorState, Fault
-from .images import RenderSpec, blank_image_base64, image_base64
-from .models import ASPECT_RATIO_SIZES, ModelSpec, resolve_model
-from .validation import ImageRequest, parse_body
+from .images import RenderSpec, blank_image_base64, encode, image_base64
+from .models import ModelSpec, resolve_model
+from .render import output_size, render
+from .schemas import TEXT_TO_IMAGE
+from .validation import ModelRequest, parse_body
 
 FILTER_PROMPT = "Filter reason: prompt"
 FILTER_OUTPUT = "Filter reason: output image"
+FILTER_INPUT = "Filter reason: input image"
+# Filters that answer before any image is made: no images in the answer.
+_NO_IMAGE_FILTERS = {"filter_prompt": FILTER_PROMPT, "filter_input": FILTER_INPUT}
 
 
 @dataclass
@@ -27,27 +33,41 @@ class Answer:
 
 
 def _random_seed(model: ModelSpec) -> int:
-    # Seed 0 asks the model to pick; the one it picked comes back in "seeds".
+    # Seed 0 asks the model to pick; the one it picked comes back in "seeds". Models without
+    # a seed field pick one too.
     return 1 + secrets.randbelow(model.max_seed)
 
 
-def _generate(model: ModelSpec, model_identifier: str, request: ImageRequest, fault: Fault | None) -> dict[str, Any]:
+def _image_base64(model: ModelSpec, request: ModelRequest, seed: int) -> str:
+    if request.variant == TEXT_TO_IMAGE:
+        # Text-to-image pictures are cached: the same request is often repeated.
+        width, height = output_size(request)
+        spec = RenderSpec(
+            model.model_id,
+            request.text("prompt"),
+            request.text("negative_prompt"),
+            seed,
+            width,
+            height,
+            request.output_format,
+        )
+        return image_base64(spec)
+    return base64.b64encode(encode(render(model.model_id, request, seed), request.output_format)).decode("ascii")
+
+
+def _generate(model: ModelSpec, model_identifier: str, request: ModelRequest, fault: Fault | None) -> dict[str, Any]:
     if fault is not None and fault.kind == "error":
         extra = {"originalStatusCode": 500} if fault.error_type == "ModelErrorException" else {}
         raise BedrockError(fault.error_type, fault.message_for(model_identifier), **extra)
     if fault is not None and fault.kind == "malformed":
         return {"artifacts": "unexpected"}
     seed = request.seed or _random_seed(model)
-    width, height = ASPECT_RATIO_SIZES[request.aspect_ratio]
-    if fault is not None and fault.kind == "filter_prompt":
-        return {"seeds": [seed], "finish_reasons": [FILTER_PROMPT], "images": []}
+    if fault is not None and fault.kind in _NO_IMAGE_FILTERS:
+        return {"seeds": [seed], "finish_reasons": [_NO_IMAGE_FILTERS[fault.kind]], "images": []}
     if fault is not None and fault.kind == "filter_output":
-        image = blank_image_base64(width, height, request.output_format)
+        image = blank_image_base64(*output_size(request), request.output_format)
         return {"seeds": [seed], "finish_reasons": [FILTER_OUTPUT], "images": [image]}
-    spec = RenderSpec(
-        model.model_id, request.prompt, request.negative_prompt, seed, width, height, request.output_format
-    )
-    return {"seeds": [seed], "finish_reasons": [None], "images": [image_base64(spec)]}
+    return {"seeds": [seed], "finish_reasons": [None], "images": [_image_base64(model, request, seed)]}
 
 
 def invoke_model(
@@ -75,6 +95,6 @@ def invoke_model(
         status = error.status
         raise
     finally:
-        state.end_invocation(invocation, model_identifier, body, status)
+        state.end_invocation(invocation, model_identifier, model.model_id, region, body, status)
     elapsed_ms = round((time.monotonic() - started) * 1000)
     return Answer(payload, {"X-Amzn-Bedrock-Invocation-Latency": str(elapsed_ms)})

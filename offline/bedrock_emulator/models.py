@@ -29,6 +29,8 @@ class ModelSpec:
     max_seed: int = MAX_SEED
     on_demand_regions: frozenset[str] = frozenset()
     profiles: tuple[InferenceProfile, ...] = ()
+    # What the model does: the key of its request schema and of its renderer.
+    operation: str = "core"
 
     def profile(self, prefix: str) -> InferenceProfile | None:
         return next((profile for profile in self.profiles if profile.prefix == prefix), None)
@@ -36,21 +38,52 @@ class ModelSpec:
 
 # AWS's truth as of 2026-11 ("Supported foundation models" and "Supported Regions and models
 # for inference profiles" in the Bedrock user guide): Core, Ultra and SD3.5 Large are served
-# on demand in us-west-2 only, and no inference profile contains them. A model served only
-# through the US profile (the Stability Image Services) would be declared as
-# ModelSpec("stability.<name>-v1:0", profiles=(US_PROFILE,)).
+# on demand in us-west-2 only, and no inference profile contains them. The thirteen Stability
+# Image Services are served only through the US cross-region profile ("us.stability.<name>-v1:0"),
+# from us-east-1, us-east-2 and us-west-2; their bare ids are not invocable on demand.
 US_PROFILE = InferenceProfile("us.", frozenset({"us-east-1", "us-east-2", "us-west-2"}))
 _STABILITY_ON_DEMAND = frozenset({"us-west-2"})
+
+# The Image Services by the name inside their model id; the name is also their operation.
+IMAGE_SERVICES = (
+    "stable-fast-upscale",
+    "stable-conservative-upscale",
+    "stable-creative-upscale",
+    "stable-image-remove-background",
+    "stable-image-erase-object",
+    "stable-image-inpaint",
+    "stable-outpaint",
+    "stable-image-search-replace",
+    "stable-image-search-recolor",
+    "stable-image-control-sketch",
+    "stable-image-control-structure",
+    "stable-image-style-guide",
+    "stable-style-transfer",
+)
+
+
+def service_model_id(name: str) -> str:
+    return f"stability.{name}-v1:0"
+
 
 MODELS: dict[str, ModelSpec] = {
     spec.model_id: spec
     for spec in (
         ModelSpec("stability.stable-image-core-v1:0", on_demand_regions=_STABILITY_ON_DEMAND),
         ModelSpec("stability.stable-image-core-v1:1", on_demand_regions=_STABILITY_ON_DEMAND),
-        ModelSpec("stability.stable-image-ultra-v1:0", on_demand_regions=_STABILITY_ON_DEMAND),
-        ModelSpec("stability.stable-image-ultra-v1:1", on_demand_regions=_STABILITY_ON_DEMAND),
-        # SD3.5 Large documents a seed range one short of the others.
-        ModelSpec("stability.sd3-5-large-v1:0", max_seed=MAX_SEED - 1, on_demand_regions=_STABILITY_ON_DEMAND),
+        ModelSpec("stability.stable-image-ultra-v1:0", on_demand_regions=_STABILITY_ON_DEMAND, operation="ultra"),
+        ModelSpec("stability.stable-image-ultra-v1:1", on_demand_regions=_STABILITY_ON_DEMAND, operation="ultra"),
+        # SD3.5 Large and the Image Services document a seed range one short of Core's and Ultra's.
+        ModelSpec(
+            "stability.sd3-5-large-v1:0",
+            max_seed=MAX_SEED - 1,
+            on_demand_regions=_STABILITY_ON_DEMAND,
+            operation="sd3.5-large",
+        ),
+        *(
+            ModelSpec(service_model_id(name), max_seed=MAX_SEED - 1, profiles=(US_PROFILE,), operation=name)
+            for name in IMAGE_SERVICES
+        ),
     )
 }
 

@@ -22,8 +22,19 @@ from .invoke import invoke_model
 
 logger = logging.getLogger("offline.bedrock_emulator")
 
-# InvokeModel's documented body limit.
+# InvokeModel's documented body limit ("Length Constraints: ... Maximum length of 25000000"),
+# enforced as AWS enforces a member's length constraint: a 400 ValidationException in AWS's
+# constraint wording (the answer Bedrock Runtime gives for an oversized body), not a 413.
 MAX_BODY_BYTES = 25_000_000
+BODY_TOO_LONG = (
+    "1 validation error detected: Value at 'body' failed to satisfy constraint: "
+    f"Member must have length less than or equal to {MAX_BODY_BYTES}"
+)
+# A body over the limit but under this is read and dropped before answering, so the client
+# (still sending) gets the answer rather than a reset connection, and the connection stays
+# usable; a larger declared length is refused unread and the connection closed.
+_MAX_DRAINED_BYTES = 64_000_000
+_DRAIN_CHUNK = 1 << 20
 _INVOKE_PREFIX, _INVOKE_SUFFIX = "/model/", "/invoke"
 _MIN_INVOKE_PATH = len(_INVOKE_PREFIX) + len(_INVOKE_SUFFIX)
 
@@ -144,11 +155,25 @@ class EmulatorRequestHandler(BaseHTTPRequestHandler):
             length = int(self.headers.get("Content-Length") or 0)
         except ValueError:
             length = -1
-        if not 0 <= length <= MAX_BODY_BYTES:
-            # The body stays unread, so this connection cannot carry another request.
+        if length < 0:
             self.close_connection = True
-            raise validation_error(f"The request body must be 0 to {MAX_BODY_BYTES} bytes long.")
+            raise validation_error("The Content-Length header is not a valid length.")
+        if length > MAX_BODY_BYTES:
+            if length > _MAX_DRAINED_BYTES:
+                # The body stays unread, so this connection cannot carry another request.
+                self.close_connection = True
+            else:
+                self._drain(length)
+            raise validation_error(BODY_TOO_LONG)
         return self.rfile.read(length) if length else b""
+
+    def _drain(self, length: int) -> None:
+        while length > 0:
+            chunk = self.rfile.read(min(length, _DRAIN_CHUNK))
+            if not chunk:
+                self.close_connection = True
+                return
+            length -= len(chunk)
 
     def _dispatch(self) -> None:
         try:

@@ -1,29 +1,41 @@
-"""Body validation as Bedrock does it for the Stability image models (JSON schema, all violations)."""
+"""Body validation as Bedrock does it for the Stability image models: the JSON schema first
+(every violation in one message), then the image inputs (each decoded and held to its limits)."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import malformed_input
-from .models import ASPECT_RATIO_SIZES, ModelSpec
+from PIL import Image
 
-MAX_PROMPT_CHARS = 10_000
-OUTPUT_FORMATS = ("png", "jpeg")
-# Schema order: violations are reported in this order, so messages are deterministic.
-_PROPERTIES = ("prompt", "negative_prompt", "aspect_ratio", "seed", "output_format")
+from .errors import malformed_input
+from .inputs import decode_image, has_alpha
+from .models import ModelSpec
+from .schema import type_name
+from .schemas import SCHEMAS
 
 
 @dataclass(frozen=True)
-class ImageRequest:
-    """A body that passed validation; seed 0 still means "pick one"."""
+class ModelRequest:
+    """A body that passed validation: the documented defaults filled in, image inputs decoded.
+    Seed 0 still means "pick one"."""
 
-    prompt: str
-    negative_prompt: str = ""
-    aspect_ratio: str = "1:1"
-    seed: int = 0
-    output_format: str = "png"
+    operation: str  # the model's operation ("core", "ultra", "stable-fast-upscale", ...)
+    variant: str  # "text-to-image", "image-to-image", or the service's own name
+    params: dict[str, Any]
+    images: dict[str, Image.Image] = field(default_factory=dict)
+
+    @property
+    def seed(self) -> int:
+        return int(self.params.get("seed", 0))
+
+    @property
+    def output_format(self) -> str:
+        return str(self.params["output_format"])
+
+    def text(self, name: str) -> str:
+        return str(self.params.get(name, ""))
 
 
 def _reject_constant(name: str) -> Any:
@@ -31,78 +43,40 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"invalid JSON constant {name}")
 
 
-def _type_name(value: Any) -> str:
-    """The type names Bedrock's (Java) schema validator prints."""
-    if value is None:
-        return "Null"
-    if isinstance(value, bool):
-        return "Boolean"
-    if isinstance(value, int):
-        return "Integer"
-    if isinstance(value, float):
-        return "BigDecimal"
-    if isinstance(value, str):
-        return "String"
-    if isinstance(value, list):
-        return "JSONArray"
-    return "JSONObject"
+def _mask_violations(body: dict[str, Any], images: dict[str, Image.Image]) -> list[str]:
+    """Inpaint and erase change what the mask marks, or else the image's transparent pixels:
+    an opaque image without a mask leaves nothing to derive a mask from. (Bedrock documents
+    the rule, not its wording.)"""
+    if "mask" in body or has_alpha(images["image"]):
+        return []
+    return ["#/image: no mask was given and the image has no alpha channel to derive one from"]
 
 
-def _show(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value)
-
-
-def _string_violations(path: str, value: Any, min_length: int) -> list[str]:
-    if not isinstance(value, str):
-        return [f"{path}: expected type: String, found: {_type_name(value)}"]
-    if len(value) < min_length:
-        return [f"{path}: expected minLength: {min_length}, actual: {len(value)}"]
-    if len(value) > MAX_PROMPT_CHARS:
-        return [f"{path}: expected maxLength: {MAX_PROMPT_CHARS}, actual: {len(value)}"]
-    return []
-
-
-def _enum_violations(path: str, value: Any, allowed: tuple[str, ...]) -> list[str]:
-    return [] if isinstance(value, str) and value in allowed else [f"{path}: {_show(value)} is not a valid enum value"]
-
-
-def _seed_violations(value: Any, max_seed: int) -> list[str]:
-    if isinstance(value, bool) or not isinstance(value, int):
-        return [f"#/seed: expected type: Integer, found: {_type_name(value)}"]
-    if value < 0:
-        return [f"#/seed: {value} is not greater or equal to 0"]
-    if value > max_seed:
-        return [f"#/seed: {value} is not less or equal to {max_seed}"]
-    return []
-
-
-def _property_violations(name: str, value: Any, model: ModelSpec) -> list[str]:
-    path = f"#/{name}"
-    if name == "prompt":
-        return _string_violations(path, value, 1)
-    if name == "negative_prompt":
-        return _string_violations(path, value, 0)
-    if name == "aspect_ratio":
-        return _enum_violations(path, value, tuple(ASPECT_RATIO_SIZES))
-    if name == "seed":
-        return _seed_violations(value, model.max_seed)
-    return _enum_violations(path, value, OUTPUT_FORMATS)
-
-
-def parse_body(raw: bytes, model: ModelSpec) -> tuple[dict[str, Any], ImageRequest]:
-    """The body as sent and the validated request, or a ValidationException naming every violation."""
+def parse_body(raw: bytes, model: ModelSpec) -> tuple[dict[str, Any], ModelRequest]:
+    """The body as sent and the validated request, or a ValidationException naming every
+    violation. Images are decoded only once the schema passes."""
     try:
         body = json.loads(raw, parse_constant=_reject_constant)
     except (ValueError, UnicodeDecodeError):
         raise malformed_input() from None
     if not isinstance(body, dict):
-        raise malformed_input(f"#: expected type: JSONObject, found: {_type_name(body)}")
-    violations = [f"#: extraneous key [{key}] is not permitted" for key in body if key not in _PROPERTIES]
-    if "prompt" not in body:
-        violations.append("#: required key [prompt] not found")
-    for name in _PROPERTIES:
-        if name in body:
-            violations += _property_violations(name, body[name], model)
+        raise malformed_input(f"#: expected type: JSONObject, found: {type_name(body)}")
+    variant = SCHEMAS[model.operation].variant(body)
+    violations = variant.schema.violations(body)
+    if not violations:
+        for rule in variant.rules:
+            violations += rule(body)
     if violations:
         raise malformed_input(*violations)
-    return body, ImageRequest(**body)
+    images: dict[str, Image.Image] = {}
+    for name, limits in variant.images.items():
+        if name in body:
+            image, found = decode_image(f"#/{name}", body[name], limits)
+            violations += found
+            if image is not None:
+                images[name] = image
+    if not violations and "mask" in variant.images:
+        violations += _mask_violations(body, images)
+    if violations:
+        raise malformed_input(*violations)
+    return body, ModelRequest(model.operation, variant.name, {**variant.defaults, **body}, images)

@@ -54,7 +54,9 @@ def test_error_fault_raises_the_service_error(bedrock, control, invocations, fau
     assert error["ResponseMetadata"]["HTTPStatusCode"] == status
     assert error["Error"]["Message"] == (message or FAULTS[fault].message)
     assert "Traceback" not in error["Error"]["Message"]
-    assert invocations()["calls"] == [{"model_id": CORE, "body": BODY, "status": status}]
+    assert invocations()["calls"] == [
+        {"model_id": CORE, "model": CORE, "region": "us-west-2", "body": BODY, "status": status}
+    ]
     # One shot: the next call succeeds.
     assert invoke(bedrock, BODY)[1]["finish_reasons"] == [None]
 

@@ -39,7 +39,13 @@ def test_response_has_the_documented_shape(bedrock, invocations):
     calls = invocations()
     assert calls["count"] == 1
     assert calls["calls"] == [
-        {"model_id": CORE, "body": {"prompt": "A car made out of vegetables.", "seed": 42}, "status": 200}
+        {
+            "model_id": CORE,
+            "model": CORE,
+            "region": "us-west-2",
+            "body": {"prompt": "A car made out of vegetables.", "seed": 42},
+            "status": 200,
+        }
     ]
 
 
