@@ -18,6 +18,7 @@ class Env(StrEnum):
     EVENT_BUS_NAME = "EVENT_BUS_NAME"
     EVENT_SOURCE = "EVENT_SOURCE"
     ENABLED_MODELS = "ENABLED_MODELS"
+    ENABLED_OPERATIONS = "ENABLED_OPERATIONS"
     BEDROCK_REGION = "BEDROCK_REGION"
     MODEL_ID_PREFIX = "MODEL_ID_PREFIX"
     PRESIGN_EXPIRY_SECONDS = "PRESIGN_EXPIRY_SECONDS"
@@ -39,12 +40,18 @@ class Env(StrEnum):
     PYDANTIC_DISABLE_PLUGINS = "PYDANTIC_DISABLE_PLUGINS"
 
 
-# Where things live in the bucket. The service writes only under images/ and results/; a JSON
-# request put under requests/ is a job. Nothing the service writes can trigger it again.
+# Where things live in the bucket. The service writes only under images/, results/ and inputs/
+# (the images of an API job's request); a JSON request put under requests/ is a job. Nothing the
+# service writes can trigger it again. Callers upload images under uploads/ (POST /uploads); S3
+# drops and events name images under uploads/ or inputs/.
 IMAGES_PREFIX = "images/"
 RESULTS_PREFIX = "results/"
 REQUESTS_PREFIX = "requests/"
 REQUEST_SUFFIX = ".json"
+UPLOADS_PREFIX = "uploads/"
+INPUTS_PREFIX = "inputs/"
+# The user metadata of an upload that names its owner (x-amz-meta-owner).
+UPLOAD_OWNER_METADATA = "owner"
 
 # EventBridge: what other applications put on the bus, and what the service answers with.
 REQUESTED_DETAIL_TYPE = "ImageGenerationRequested"

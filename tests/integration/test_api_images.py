@@ -59,7 +59,8 @@ def test_response_shape_and_expiry(api):
     status, _, body = api("POST", "/images", {"prompt": PROMPT})
 
     assert status == 200
-    assert set(body) == {"id", "model", "images", "expires_at"}
+    assert set(body) == {"id", "operation", "model", "images", "expires_at"}
+    assert body["operation"] == "images"
     assert set(body["images"][0]) == {"url", "key", "seed", "content_type", "width", "height", "bytes"}
     assert body["expires_at"].endswith("Z")
     assert "X-Amz-Expires=3600" in body["images"][0]["url"]

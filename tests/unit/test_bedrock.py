@@ -16,6 +16,7 @@ from botocore.stub import Stubber
 from imagegen.adapters.bedrock import BedrockImageModel
 from imagegen.models import errors
 from imagegen.models.catalog import MODELS
+from imagegen.models.request import ImageRequest
 from PIL import Image
 
 
@@ -43,17 +44,15 @@ def stubbed():
         yield stubber, BedrockImageModel(client)
 
 
-def generate(model, output_format="png", **overrides):
-    args = {
-        "spec": MODELS["core"],
-        "prompt": "a cat",
-        "negative_prompt": None,
-        "aspect_ratio": "1:1",
-        "seed": 7,
-        "output_format": output_format,
-        **overrides,
-    }
-    return model.generate(**args)
+def generate(model, output_format="png", *, seed=7, deadline=None, **fields):
+    """One call with the body a text-to-image request of `fields` sends."""
+    request = ImageRequest.parse({"prompt": "a cat", "output_format": output_format, **fields}, enabled=["core"])
+    return model.generate(
+        spec=request.model_spec,
+        body=request.bedrock_body(seed=seed, images={}),
+        output_format=request.output_format,
+        deadline=deadline,
+    )
 
 
 def test_sends_only_the_documented_fields_and_reads_the_image(stubbed):
@@ -283,7 +282,7 @@ def test_any_other_validation_message_is_the_models_400(stubbed):
 
 def test_the_model_id_sent_is_the_deployments_invocation_id():
     client = boto3.client("bedrock-runtime", region_name="us-west-2")
-    model = BedrockImageModel(client, model_ids={"core": "us.stability.stable-image-core-v1:1"})
+    model = BedrockImageModel(client, model_ids={"stability.stable-image-core-v1:1": "us.stability.stable-image-core-v1:1"})
     with Stubber(client) as stubber:
         stubber.add_response(
             "invoke_model",

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import base64
 import json
 
 import pytest
-from imagegen.handlers.http_body import check_body_admissible
-from imagegen.models.errors import PayloadTooLarge, UnsupportedMediaType
+from imagegen.handlers.http_body import check_body_admissible, read_request
+from imagegen.logic.image_inputs import InputResolver
+from imagegen.models.errors import PayloadTooLarge, UnsupportedMediaType, ValidationFailed
+from imagegen.models.settings import Settings
 from imagegen.models.strict_json import loads_strict
 
 
@@ -22,10 +25,43 @@ def test_other_media_types_are_refused(content_type):
         check_body_admissible({"content-type": content_type}, b"{}")
 
 
-def test_size_is_measured_in_bytes_not_characters():
-    check_body_admissible({}, b"a" * 65536)
-    with pytest.raises(PayloadTooLarge):
-        check_body_admissible({}, ("\u00e9" * 32769).encode())  # 32,769 characters, 65,538 bytes
+class Event:
+    """The parts of a REST proxy event the body reader looks at."""
+
+    def __init__(self, body: bytes):
+        self.body, self.is_base64_encoded, self.headers = body.decode(), False, {}
+
+
+SETTINGS = Settings.from_environment({"IMAGE_BUCKET": "bucket", "ENABLED_OPERATIONS": "images,upscale/fast"})
+
+
+def _text_only(size: int, char: str = "a") -> bytes:
+    """A text-only request body of exactly `size` bytes (its prompt too long to be valid)."""
+    head, tail = '{"prompt": "', '"}'
+    filler = size - len(head) - len(tail)
+    body = (head + char * (filler // len(char.encode())) + tail).encode()
+    assert len(body) == size
+    return body
+
+
+def test_a_text_only_request_is_measured_in_bytes_not_characters():
+    # 64 KiB: read, then refused for its prompt's length, not its size
+    with pytest.raises(ValidationFailed):
+        read_request(Event(_text_only(65536)), settings=SETTINGS, operation_name="images")
+    with pytest.raises(PayloadTooLarge, match="64 KiB"):
+        read_request(Event(_text_only(65538, "\u00e9")), settings=SETTINGS, operation_name="images")
+
+
+def test_a_request_with_an_inline_image_may_be_up_to_6_mb():
+    image = base64.b64encode(b"\x00" * 4_400_000).decode()  # read, then refused as no image
+    with pytest.raises(ValidationFailed, match="image: is not a PNG"):
+        operation, request = read_request(
+            Event(json.dumps({"image": image}).encode()), settings=SETTINGS, operation_name="upscale/fast"
+        )
+        InputResolver(None, retention_days=1).resolve(request, operation)  # type: ignore[arg-type]
+    check_body_admissible({}, b"a" * 6_000_000)
+    with pytest.raises(PayloadTooLarge, match="6,000,000 bytes"):
+        check_body_admissible({}, b"a" * 6_000_001)
 
 
 @pytest.mark.parametrize(

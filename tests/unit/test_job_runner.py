@@ -13,8 +13,10 @@ from typing import Any
 import boto3
 import pytest
 from imagegen.adapters.image_store import ImageStore
+from imagegen.adapters.input_store import InputStore
 from imagegen.adapters.job_store import JobStore
 from imagegen.logic.announcer import ANNOUNCE_LEASE_SECONDS, Announcer
+from imagegen.logic.image_inputs import InputResolver
 from imagegen.logic.job_documents import JobDocuments
 from imagegen.logic.job_runner import JobRunner, RunnerSettings
 from imagegen.logic.triggers import parse_message
@@ -55,11 +57,11 @@ class FakeModel:
     errors: list[ImageServiceError] = field(default_factory=list)
     calls: int = 0
 
-    def generate(self, *, seed: int, **_: Any) -> ModelImage:
+    def generate(self, *, body: dict[str, Any], **_: Any) -> ModelImage:
         self.calls += 1
         if self.errors:
             raise self.errors.pop(0)
-        return ModelImage(data=png(), seed=seed, content_type="image/png", width=8, height=8)
+        return ModelImage(data=png(), seed=body["seed"], content_type="image/png", width=8, height=8)
 
 
 @dataclass
@@ -98,12 +100,16 @@ def service() -> Iterator[Service]:
         documents = JobDocuments(store, expires_in=3600)
         runner = JobRunner(
             settings=RunnerSettings(
-                enabled_models=("core",), max_receive_count=MAX_RECEIVE_COUNT, retry_backoff_seconds=BACKOFF
+                enabled_models=("core",),
+                enabled_operations=("images",),
+                max_receive_count=MAX_RECEIVE_COUNT,
+                retry_backoff_seconds=BACKOFF,
             ),
             jobs=jobs,
             store=store,
             model=model,  # type: ignore[arg-type]
             announcer=Announcer(jobs=jobs, store=store, publisher=bus, documents=documents),  # type: ignore[arg-type]
+            resolver=InputResolver(InputStore(s3, bucket=BUCKET), retention_days=7),
         )
         yield Service(runner, jobs, model, bus, s3)
 
@@ -216,11 +222,14 @@ def test_no_time_left_hands_the_job_back_at_once_or_fails_it_on_the_last_deliver
 
 def test_a_table_out_of_reach_comes_back_later(service):
     broken = JobRunner(
-        settings=RunnerSettings(enabled_models=("core",), max_receive_count=3, retry_backoff_seconds=BACKOFF),
+        settings=RunnerSettings(
+            enabled_models=("core",), enabled_operations=("images",), max_receive_count=3, retry_backoff_seconds=BACKOFF
+        ),
         jobs=JobStore(boto3.client("dynamodb", region_name="us-west-2"), table="no-such-table", retention_days=7),
         store=ImageStore(service.s3, bucket=BUCKET),
         model=service.model,  # type: ignore[arg-type]
         announcer=None,  # type: ignore[arg-type]
+        resolver=InputResolver(InputStore(service.s3, bucket=BUCKET), retention_days=7),
     )
     [item] = parse_message(json.dumps(EVENT), bucket=BUCKET)
     assert broken.run(item, receive_count=1, lease_seconds=60) == RetryAfter(BACKOFF, ANY_ERROR)

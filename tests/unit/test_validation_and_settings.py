@@ -108,7 +108,7 @@ def test_a_bad_environment_fails_the_cold_start_with_a_log_line_naming_the_varia
 def test_models_are_called_in_the_bedrock_region_by_the_catalogs_id():
     settings = Settings.model_validate({"IMAGE_BUCKET": "bkt", "ENABLED_MODELS": "core,ultra"})
     assert settings.bedrock_region == "us-west-2"
-    assert settings.invocation_id("core") == "stability.stable-image-core-v1:1"
+    assert settings.invocation_id(MODELS["core"]) == "stability.stable-image-core-v1:1"
 
 
 @pytest.mark.parametrize(
@@ -134,6 +134,6 @@ def test_a_model_served_through_a_profile_is_called_by_it_from_its_source_region
     )
     for env in ({"BEDROCK_REGION": "us-east-1"}, {"BEDROCK_REGION": "us-west-2", "MODEL_ID_PREFIX": "us."}):
         settings = Settings.model_validate({"IMAGE_BUCKET": "bkt", "ENABLED_MODELS": "core", **env})
-        assert settings.invocation_id("core") == "us.stability.stable-image-core-v1:1"
+        assert settings.invocation_id(MODELS["core"]) == "us.stability.stable-image-core-v1:1"
     with pytest.raises(ValidationError):
         Settings.model_validate({"IMAGE_BUCKET": "bkt", "ENABLED_MODELS": "core", "BEDROCK_REGION": "eu-west-1"})

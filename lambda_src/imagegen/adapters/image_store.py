@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from botocore.session import Session
     from mypy_boto3_s3 import S3Client
 
-_EXTENSIONS = {"image/png": "png", "image/jpeg": "jpeg"}
+_EXTENSIONS = {"image/png": "png", "image/jpeg": "jpeg", "image/webp": "webp"}
 
 
 def create_client(session: Session) -> S3Client:

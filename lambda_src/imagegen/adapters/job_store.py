@@ -58,6 +58,8 @@ def _to_record(item: dict[str, Any]) -> JobRecord:
         source_key=s("source_key"),
         source_etag=s("source_etag"),
         owner=s("owner"),
+        operation=s("operation") or "images",
+        inputs=json.loads(s("inputs") or "{}"),
     )
 
 
@@ -87,6 +89,8 @@ class JobStore:
         source_key: str | None = None,
         source_etag: str | None = None,
         owner: str | None = None,
+        operation: str | None = None,
+        inputs: dict[str, str] | None = None,
     ) -> bool:
         """Records a queued job; False if the job already exists (a duplicate)."""
         now = _now_iso()
@@ -107,6 +111,8 @@ class JobStore:
             "source_key": source_key,
             "source_etag": source_etag,
             "owner": owner,
+            "operation": operation,
+            "inputs": json.dumps(inputs, separators=(",", ":")) if inputs else None,
         }
         item.update({name: {"S": value} for name, value in optional.items() if value})
         if request is not None:
@@ -126,7 +132,7 @@ class JobStore:
     def _update(self, job_id: str, update: str, condition: str, values: dict[str, Any]) -> JobRecord | None:
         """One conditional write; None when the condition does not hold (another delivery won)."""
         expression = f"{update} {condition}"
-        names = {name: name[1:] for name in ("#status", "#error") if name in expression}
+        names = {name: name[1:] for name in ("#status", "#error", "#operation", "#inputs") if name in expression}
         # DynamoDB refuses an empty ExpressionAttributeNames.
         attribute_names: dict[str, Any] = {"ExpressionAttributeNames": names} if names else {}
         try:
@@ -179,14 +185,26 @@ class JobStore:
             {":running": {"S": "running"}, ":attempt": {"N": str(job.attempt)}, ":now": {"S": _now_iso()}, **values},
         )
 
-    def succeed(self, job: JobRecord, *, model: str, images: list[StoredImage]) -> JobRecord | None:
+    def succeed(
+        self,
+        job: JobRecord,
+        *,
+        model: str,
+        images: list[StoredImage],
+        operation: str = "images",
+        inputs: dict[str, str] | None = None,
+    ) -> JobRecord | None:
+        """running -> succeeded, recording what ran: the model, the operation and its inputs."""
         return self._finish_attempt(
             job,
-            "SET #status = :succeeded, model = :model, images = :images, updated_at = :now REMOVE lease_until",
+            "SET #status = :succeeded, model = :model, images = :images, #operation = :operation, "
+            "#inputs = :inputs, updated_at = :now REMOVE lease_until",
             {
                 ":succeeded": {"S": "succeeded"},
                 ":model": {"S": model},
                 ":images": {"S": json.dumps([image.__dict__ for image in images], separators=(",", ":"))},
+                ":operation": {"S": operation},
+                ":inputs": {"S": json.dumps(inputs or {}, separators=(",", ":"))},
             },
         )
 

@@ -1,4 +1,5 @@
-"""API Gateway REST proxy handler: POST /images, POST /jobs, GET /jobs/{job_id}, GET /health,
+"""API Gateway REST proxy handler: one POST route per operation of the catalog (POST /images,
+POST /upscale/fast, ...), POST /uploads, POST /jobs, GET /jobs/{job_id}, GET /health and
 GET /openapi.json. Each route reads its input once, calls the logic and shapes the answer."""
 
 from __future__ import annotations
@@ -6,6 +7,8 @@ from __future__ import annotations
 import functools
 import json
 import re
+import uuid
+from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 from urllib.parse import unquote
 
@@ -15,27 +18,33 @@ from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from imagegen.contract import CORS_ALLOW_HEADERS, CORS_EXPOSE_HEADERS, CORS_MAX_AGE_SECONDS
 from imagegen.handlers import snapstart
 from imagegen.handlers.api_wiring import api_wiring
-from imagegen.handlers.http_body import read_request
+from imagegen.handlers.http_body import raw_body, read_document, read_request
 from imagegen.handlers.http_errors import error_response, unexpected_error_response
-from imagegen.handlers.routes import HEALTH, IMAGES, JOB, JOB_ID_MAX_LENGTH, JOBS, OPENAPI, allowed_method
-from imagegen.logic.generation import deadline_for, generate_images
+from imagegen.handlers.routes import HEALTH, JOB, JOB_ID_MAX_LENGTH, JOBS, OPENAPI, UPLOADS, allowed_method
+from imagegen.logic.generation import deadline_for, generate_images, input_references
 from imagegen.models.callers import Caller, caller_from_identity
 from imagegen.models.errors import ImageServiceError, MethodNotAllowed, NotFound
-from imagegen.models.responses import ErrorResponse, GenerationResponse, JobAccepted, JobView
-from imagegen.models.validation import invalid
+from imagegen.models.image_inputs import MAX_INPUT_BYTES, UploadRequest
+from imagegen.models.operations import OPERATIONS, Operation
+from imagegen.models.responses import ErrorResponse, GenerationResponse, JobAccepted, JobView, UploadForm
+from imagegen.models.validation import invalid, validation_error
 from imagegen.observability import logger, metrics, tracer
 
 router = Router()  # type: ignore[no-untyped-call]  # Powertools leaves Router.__init__ unannotated
 snapstart.register()
 
+# How long the presigned POST of an upload may be used (the upload itself is kept for the retention).
+UPLOAD_FORM_SECONDS = 900
+
 _REQUEST_ERRORS = {
-    400: "validation_error: the request breaks the schema; details.errors names each field",
-    413: "payload_too_large: body over 64 KiB",
+    400: "validation_error: the request breaks the schema or an image input its limits; details.errors names "
+    "each field",
+    413: "payload_too_large: body over 64 KiB (6,000,000 bytes with an inline image)",
     415: "unsupported_media_type: the body is not application/json",
     500: "internal_error",
 }
@@ -83,33 +92,92 @@ def health() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.post(
-    IMAGES,
-    summary="Generate images now and get presigned URLs",
-    responses={
-        200: {"description": "The stored images", "content": {"application/json": {"model": GenerationResponse}}},
-        **_errors({**_REQUEST_ERRORS, **_MODEL_ERRORS}),
-    },
-)
-def create_images() -> Response[str]:
+def _run_operation(name: str) -> Response[str]:
+    """An operation, synchronously: its request checked (images included) before any model call,
+    the images generated and stored, presigned URLs answered."""
     wiring = api_wiring()
-    request = read_request(_event(), enabled_models=wiring.settings.enabled_models)
+    if name not in wiring.settings.enabled_operations:
+        raise NotFound(f"The operation {name} is not enabled in this deployment.")
+    operation, request = read_request(_event(), settings=wiring.settings, operation_name=name)
+    inputs = wiring.resolver.resolve(request, operation, caller_id=_caller().id)
     request_id = _event().request_context.request_id
     images = generate_images(
         request,
+        operation=operation.name,
         owner_id=request_id,
         model=wiring.model,
         store=wiring.store,
+        inputs=inputs,
         deadline=deadline_for(router.lambda_context),
     )
     return _json(
-        wiring.documents.generation(generation_id=request_id, model_id=request.model_spec.model_id, images=images)
+        wiring.documents.generation(
+            generation_id=request_id,
+            operation=operation.name,
+            model_id=request.model_spec.model_id,
+            images=images,
+            inputs=input_references(inputs),
+        )
     )
+
+
+def _register(operation: Operation) -> None:
+    def route() -> Response[str]:
+        return _run_operation(operation.name)
+
+    router.post(
+        operation.path,
+        summary=operation.summary,
+        description=f"Returns {operation.returns}. Bedrock's documentation of the model: {operation.doc}",
+        operation_id="run_" + re.sub(r"[^a-z0-9]+", "_", operation.name),
+        responses={
+            200: {"description": "The stored images", "content": {"application/json": {"model": GenerationResponse}}},
+            **_errors({**_REQUEST_ERRORS, **_MODEL_ERRORS}),
+        },
+    )(route)
+
+
+for _operation in OPERATIONS.values():
+    _register(_operation)
+
+
+@router.post(
+    UPLOADS,
+    summary="Get a presigned S3 POST to upload one image input",
+    responses={
+        201: {"description": "The upload's form", "content": {"application/json": {"model": UploadForm}}},
+        **_errors(_REQUEST_ERRORS),
+    },
+)
+def create_upload() -> Response[str]:
+    wiring = api_wiring()
+    event = _event()
+    document: object = {}
+    if raw_body(event):
+        document, _ = read_document(event)
+    try:
+        upload = UploadRequest.model_validate(document)
+    except ValidationError as exc:
+        raise validation_error(exc.errors()) from exc
+    upload_id = uuid.uuid4().hex
+    expires_in = min(UPLOAD_FORM_SECONDS, wiring.settings.effective_presign_expiry)
+    form = wiring.inputs.upload_form(
+        upload_id,
+        owner=_caller().id,
+        max_bytes=MAX_INPUT_BYTES,
+        expires_in=expires_in,
+        content_type=upload.content_type,
+    )
+    expires_at = (datetime.now(UTC) + timedelta(seconds=expires_in)).replace(microsecond=0)
+    answer = UploadForm(
+        upload_id=upload_id, url=form.url, fields=form.fields, max_bytes=MAX_INPUT_BYTES, expires_at=expires_at
+    )
+    return _json(answer, 201)
 
 
 @router.post(
     JOBS,
-    summary="Queue an asynchronous generation job",
+    summary="Queue any operation as an asynchronous job (`operation` names it; absent: images)",
     responses={
         202: {"description": "Job accepted", "content": {"application/json": {"model": JobAccepted}}},
         **_errors(
@@ -124,12 +192,21 @@ def create_images() -> Response[str]:
 def create_job() -> Response[str]:
     wiring = api_wiring()
     event = _event()
-    request = read_request(event, enabled_models=wiring.settings.enabled_models)
+    operation, request = read_request(event, settings=wiring.settings, operation_name=None)
     key = event.headers.get("idempotency-key")
     if key is not None and not _IDEMPOTENCY_KEY.fullmatch(key):
         raise invalid("header.idempotency-key", "1 to 255 printable ASCII characters without spaces")
+    caller = _caller()
+    # The images are checked now, so a bad one is a 400 here rather than a failed job, and the job
+    # names each by its key (inline ones are kept under inputs/ until it runs).
+    inputs = wiring.resolver.keep(wiring.resolver.resolve(request, operation, caller_id=caller.id))
     job_id, status = wiring.submission.submit(
-        request, idempotency_key=key, caller=_caller().id, lambda_context=router.lambda_context
+        request,
+        operation=operation.name,
+        inputs=inputs,
+        idempotency_key=key,
+        caller=caller.id,
+        lambda_context=router.lambda_context,
     )
     return _json(JobAccepted(job_id=job_id, status=status, status_url=f"{_base_url(event)}/jobs/{job_id}"), 202)
 
@@ -170,7 +247,9 @@ def openapi_document() -> Response[str]:
     generated = json.loads(
         create_app().get_openapi_json_schema(title=openapi.TITLE, version=openapi.VERSION, summary=openapi.SUMMARY)
     )
-    document = openapi.complete(generated, server_url=_base_url(_event()))
+    document = openapi.complete(
+        generated, server_url=_base_url(_event()), enabled_operations=api_wiring().settings.enabled_operations
+    )
     return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=json.dumps(document))
 
 

@@ -9,17 +9,17 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from imagegen.handlers.routes import IMAGES, JOB, JOB_ID_MAX_LENGTH, JOBS, openapi_path
-from imagegen.models.request import ImageRequest
+from imagegen.handlers.routes import JOB, JOB_ID_MAX_LENGTH, JOBS, UPLOADS, openapi_path
+from imagegen.models.image_inputs import UploadRequest
+from imagegen.models.operations import OPERATIONS, job_request_schema
 
 TITLE = "Image generation API"
 VERSION = "1.0.0"
 SUMMARY = "Stability AI image models on Amazon Bedrock, stored in S3, returned as presigned URLs"
 
-# The request body of each operation that takes one.
+# The request body of each operation of the catalog: its own request model.
 REQUEST_BODIES: dict[tuple[str, str], type[BaseModel]] = {
-    (IMAGES, "post"): ImageRequest,
-    (JOBS, "post"): ImageRequest,
+    (operation.path, "post"): operation.request for operation in OPERATIONS.values()
 }
 IDEMPOTENCY_KEY = {
     "name": "Idempotency-Key",
@@ -54,20 +54,37 @@ GATEWAY_ERRORS = {
 }
 
 
-def complete(document: dict[str, Any], *, server_url: str) -> dict[str, Any]:
-    """Powertools' document of the routes, completed as the module docstring says."""
+def _request_body(schema_name: str, *, required: bool = True) -> dict[str, Any]:
+    return {
+        "required": required,
+        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema_name}"}}},
+    }
+
+
+def complete(
+    document: dict[str, Any], *, server_url: str, enabled_operations: tuple[str, ...] = tuple(OPERATIONS)
+) -> dict[str, Any]:
+    """Powertools' document of the routes, completed as the module docstring says. Only the
+    `enabled_operations` are listed."""
     components = document.setdefault("components", {})
     schemas = components.setdefault("schemas", {})
+    for name, operation in OPERATIONS.items():
+        if name not in enabled_operations:
+            document["paths"].pop(operation.path, None)
     for (path, method), model in REQUEST_BODIES.items():
-        operation = document["paths"][openapi_path(path)][method]
+        if openapi_path(path) not in document["paths"]:
+            continue
         schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
         schemas.update(schema.pop("$defs", {}))
         schemas[model.__name__] = schema
-        operation["requestBody"] = {
-            "required": True,
-            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{model.__name__}"}}},
-        }
+        document["paths"][openapi_path(path)][method]["requestBody"] = _request_body(model.__name__)
+    jobs = job_request_schema(enabled_operations, ref_template="#/components/schemas/{model}")
+    schemas.update(jobs.pop("$defs"))
+    schemas["JobRequest"] = jobs
+    document["paths"][JOBS]["post"]["requestBody"] = _request_body("JobRequest")
     document["paths"][JOBS]["post"]["parameters"] = [IDEMPOTENCY_KEY]
+    schemas["UploadRequest"] = UploadRequest.model_json_schema()
+    document["paths"][UPLOADS]["post"]["requestBody"] = _request_body("UploadRequest", required=False)
     for parameter in document["paths"][openapi_path(JOB)]["get"].get("parameters", []):
         if parameter["name"] == "job_id":
             parameter["schema"]["maxLength"] = JOB_ID_MAX_LENGTH

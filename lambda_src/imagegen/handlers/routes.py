@@ -4,9 +4,19 @@ from __future__ import annotations
 
 import re
 
+from imagegen.models.operations import OPERATIONS
+
 IMAGES, JOBS, JOB, HEALTH, OPENAPI = "/images", "/jobs", "/jobs/<job_id>", "/health", "/openapi.json"
+UPLOADS = "/uploads"
 JOB_ID_MAX_LENGTH = 128
-METHODS: dict[str, str] = {IMAGES: "POST", JOBS: "POST", JOB: "GET", HEALTH: "GET", OPENAPI: "GET"}
+METHODS: dict[str, str] = {
+    **{operation.path: "POST" for operation in OPERATIONS.values()},
+    JOBS: "POST",
+    JOB: "GET",
+    UPLOADS: "POST",
+    HEALTH: "GET",
+    OPENAPI: "GET",
+}
 _PATTERNS = {path: re.compile("^" + re.sub(r"<\w+>", "[^/]+", path) + "$") for path in METHODS}
 
 

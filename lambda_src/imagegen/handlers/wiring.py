@@ -18,13 +18,16 @@ import botocore.session
 from imagegen.adapters import bedrock, image_store, job_store
 from imagegen.adapters.bedrock import BedrockImageModel
 from imagegen.adapters.image_store import ImageStore
+from imagegen.adapters.input_store import InputStore
 from imagegen.adapters.job_store import JobStore
+from imagegen.logic.image_inputs import InputResolver
 from imagegen.logic.job_documents import JobDocuments
 from imagegen.models.settings import ConfigurationError, Settings
 from imagegen.observability import logger
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_s3 import S3Client
 
 S = TypeVar("S", bound=Settings)
 W = TypeVar("W", bound="CommonWiring[Any]")
@@ -57,12 +60,24 @@ class CommonWiring(Generic[S]):
         settings = self.settings
         return BedrockImageModel(
             bedrock.create_client(self.session, settings),
-            model_ids={alias: settings.invocation_id(alias) for alias in settings.enabled_models},
+            model_ids=settings.model_ids(),
         )
 
     @functools.cached_property
+    def s3(self) -> S3Client:
+        return image_store.create_client(self.session)
+
+    @functools.cached_property
     def store(self) -> ImageStore:
-        return ImageStore(image_store.create_client(self.session), bucket=self.settings.image_bucket)
+        return ImageStore(self.s3, bucket=self.settings.image_bucket)
+
+    @functools.cached_property
+    def inputs(self) -> InputStore:
+        return InputStore(self.s3, bucket=self.settings.image_bucket)
+
+    @functools.cached_property
+    def resolver(self) -> InputResolver:
+        return InputResolver(self.inputs, retention_days=self.settings.retention_days)
 
     @functools.cached_property
     def documents(self) -> JobDocuments:

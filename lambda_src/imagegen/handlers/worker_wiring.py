@@ -29,6 +29,7 @@ class WorkerWiring(CommonWiring[WorkerSettings]):
         return JobRunner(
             settings=RunnerSettings(
                 enabled_models=settings.enabled_models,
+                enabled_operations=settings.enabled_operations,
                 max_receive_count=settings.max_receive_count,
                 retry_backoff_seconds=settings.retry_backoff_seconds,
             ),
@@ -36,6 +37,7 @@ class WorkerWiring(CommonWiring[WorkerSettings]):
             store=self.store,
             model=self.model,
             announcer=Announcer(jobs=self.jobs, store=self.store, publisher=publisher, documents=self.documents),
+            resolver=self.resolver,
         )
 
 

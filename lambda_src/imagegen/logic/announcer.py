@@ -72,6 +72,8 @@ def _outcome_detail(job: JobRecord) -> dict[str, Any]:
         "job_id": job.job_id,
         "status": job.status,
         "trigger": job.trigger,
+        "operation": job.operation,
+        "inputs": job.inputs,
         "model": job.model,
         "images": [asdict(image) for image in job.images],
         "result_key": job.result_key,

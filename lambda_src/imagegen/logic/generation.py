@@ -1,18 +1,20 @@
-"""Generating images for a request: the domain step shared by every entry point."""
+"""Running an operation: the domain step shared by every entry point and every operation."""
 
 from __future__ import annotations
 
 import secrets
 import time
+from collections.abc import Mapping
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 
 from imagegen.adapters.bedrock import BedrockImageModel
 from imagegen.adapters.image_store import ImageStore
+from imagegen.logic.image_inputs import InputImage
 from imagegen.models.errors import ModelTimeout
 from imagegen.models.images import ModelImage, StoredImage
-from imagegen.models.request import ImageRequest
+from imagegen.models.request import OperationRequest
 from imagegen.observability import logger, metrics, tracer
 from imagegen.parallel import run_all
 
@@ -30,29 +32,36 @@ def deadline_for(lambda_context: Any, *, reserve_seconds: float = STORE_AND_ANSW
     return time.monotonic() + remaining_seconds - reserve_seconds
 
 
+def input_references(inputs: Mapping[str, InputImage]) -> dict[str, str]:
+    """The inputs by field, as results and metadata name them."""
+    return {name: image.reference for name, image in inputs.items()}
+
+
 @tracer.capture_method(capture_response=False)
 def generate_images(
-    request: ImageRequest,
+    request: OperationRequest,
     *,
+    operation: str,
     owner_id: str,
     model: BedrockImageModel,
     store: ImageStore,
+    inputs: Mapping[str, InputImage] | None = None,
     deadline: float | None = None,
 ) -> list[StoredImage]:
-    """Calls the model `count` times in parallel (seeds seed, seed+1, ...) and stores the images.
+    """Calls the model once per image asked for (in parallel, seeds seed, seed+1, ...) with the
+    checked `inputs`, and stores the images.
 
     Any failure (an error, a filtered image) stores nothing and raises the domain error of
     the first failing call. With `deadline`, calls not done by then are a ModelTimeout."""
     spec = request.model_spec
-    seeds = request.seeds(request.seed or random_seed(spec.max_seed))
+    inputs = inputs or {}
+    encoded = {name: image.base64() for name, image in inputs.items()}
+    seeds = request.seeds(request.requested_seed or random_seed(spec.max_seed))
     try:
         images: list[ModelImage] = run_all(
             lambda seed: model.generate(
                 spec=spec,
-                prompt=request.text,
-                negative_prompt=request.negative_prompt,
-                aspect_ratio=request.aspect_ratio,
-                seed=seed,
+                body=request.bedrock_body(seed=seed, images=encoded),
                 output_format=request.output_format,
                 deadline=deadline,
             ),
@@ -64,11 +73,14 @@ def generate_images(
         raise ModelTimeout(
             "The model did not finish in the time this request has; POST /jobs runs it without that limit."
         ) from exc
-    stored = store.put_images(
-        images,
-        owner_id=owner_id,
-        metadata={"model": spec.model_id, "aspect-ratio": request.aspect_ratio, "request-id": owner_id},
-    )
+    metadata = {"model": spec.model_id, "operation": operation, "request-id": owner_id}
+    if not inputs:
+        metadata["aspect-ratio"] = str(getattr(request, "aspect_ratio", ""))
+    metadata.update({f"input-{name}": reference for name, reference in input_references(inputs).items()})
+    stored = store.put_images(images, owner_id=owner_id, metadata=metadata)
     metrics.add_metric(name="ImagesGenerated", unit=MetricUnit.Count, value=len(stored))
-    logger.info("Images generated", extra={"owner_id": owner_id, "model": spec.model_id, "count": len(stored)})
+    logger.info(
+        "Images generated",
+        extra={"owner_id": owner_id, "model": spec.model_id, "operation": operation, "count": len(stored)},
+    )
     return stored

@@ -25,11 +25,21 @@ class JobDocuments:
     def image(self, image: StoredImage) -> ImageView:
         return ImageView(url=self._store.presign(image.key, expires_in=self._expires_in), **asdict(image))
 
-    def generation(self, *, generation_id: str, model_id: str, images: list[StoredImage]) -> GenerationResponse:
+    def generation(
+        self,
+        *,
+        generation_id: str,
+        operation: str,
+        model_id: str,
+        images: list[StoredImage],
+        inputs: dict[str, str],
+    ) -> GenerationResponse:
         return GenerationResponse(
             id=generation_id,
+            operation=operation,
             model=model_id,
             images=[self.image(image) for image in images],
+            inputs=inputs,
             expires_at=self.expires_at(),
         )
 
@@ -39,6 +49,8 @@ class JobDocuments:
             status=job.status,
             request_id=job.request_id,
             trigger=job.trigger,
+            operation=job.operation,
+            inputs=job.inputs,
             model=job.model,
             images=[self.image(image) for image in job.images],
             error=ErrorDetail.model_validate(job.error) if job.status == "failed" and job.error else None,

@@ -16,19 +16,21 @@ import time
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
-from pydantic import ValidationError
 
 from imagegen.adapters.bedrock import BedrockImageModel
 from imagegen.adapters.image_store import ImageStore
 from imagegen.adapters.job_store import JobStore
 from imagegen.logic.announcer import ANNOUNCE_LEASE_SECONDS, Announcer
-from imagegen.logic.generation import generate_images
+from imagegen.logic.generation import generate_images, input_references
+from imagegen.logic.image_inputs import InputResolver
 from imagegen.models.errors import ImageServiceError, InternalError, ValidationFailed
+from imagegen.models.image_inputs import EVENT_SOURCES, STORED_SOURCES, InputSource
 from imagegen.models.jobs import JobRecord
+from imagegen.models.operations import IMAGE_FIELD_NAMES, Operation, parse_request
 from imagegen.models.outcomes import DONE, DeadLetter, Outcome, RetryAfter
-from imagegen.models.request import MAX_REQUEST_BYTES, ImageRequest
+from imagegen.models.request import MAX_IMAGE_REQUEST_BYTES, MAX_REQUEST_BYTES, OperationRequest
 from imagegen.models.strict_json import loads_strict
-from imagegen.models.validation import invalid, validation_error
+from imagegen.models.validation import invalid
 from imagegen.models.work import ApiJob, EventRequest, S3Drop, WorkItem
 from imagegen.observability import logger, tracer
 
@@ -44,6 +46,7 @@ class _Superseded(Exception):
 @dataclasses.dataclass(frozen=True)
 class RunnerSettings:
     enabled_models: tuple[str, ...]
+    enabled_operations: tuple[str, ...]
     # The queue's maxReceiveCount: on the last delivery a failing job is recorded as failed.
     max_receive_count: int
     # First delay before a transiently failed job is tried again; doubles on each delivery.
@@ -61,12 +64,14 @@ class JobRunner:
         store: ImageStore,
         model: BedrockImageModel,
         announcer: Announcer,
+        resolver: InputResolver,
     ):
         self._settings = settings
         self._jobs = jobs
         self._store = store
         self._model = model
         self._announcer = announcer
+        self._resolver = resolver
 
     # -- entry points ------------------------------------------------------------------------
 
@@ -85,9 +90,16 @@ class JobRunner:
                 return RetryAfter(wait, InternalError("The job is being run by another delivery."))
             return DONE
         try:
-            request = self._load_request(work, claimed)
+            operation, request = self._load_request(work, claimed)
+            inputs = self._resolver.resolve(request, operation)
             images = generate_images(
-                request, owner_id=claimed.job_id, model=self._model, store=self._store, deadline=deadline
+                request,
+                operation=operation.name,
+                owner_id=claimed.job_id,
+                model=self._model,
+                store=self._store,
+                inputs=inputs,
+                deadline=deadline,
             )
         except _Superseded:
             # Nothing of this write is left to generate, and the result file belongs to the newer
@@ -102,7 +114,14 @@ class JobRunner:
         except Exception:
             logger.exception("Unexpected error running a job", extra={"job_id": claimed.job_id})
             return self._fail(claimed, InternalError("An internal error occurred."), receive_count)
-        if self._jobs.succeed(claimed, model=request.model_spec.model_id, images=images) is None:
+        recorded = self._jobs.succeed(
+            claimed,
+            model=request.model_spec.model_id,
+            images=images,
+            operation=operation.name,
+            inputs=input_references(inputs),
+        )
+        if recorded is None:
             # Our lease ran out and another delivery took over: keep only its images.
             self._store.delete([image.key for image in images])
             return DONE
@@ -174,26 +193,30 @@ class JobRunner:
             )
         # API jobs were recorded when they were accepted.
 
-    def _load_request(self, item: WorkItem, job: JobRecord) -> ImageRequest:
+    def _load_request(self, item: WorkItem, job: JobRecord) -> tuple[Operation, OperationRequest]:
+        """The operation and request of a job: an event's and an S3 drop's images come inline or by
+        s3_key; an API job's were stored under their keys when it was accepted."""
         if isinstance(item, EventRequest):
             if item.problem:
                 raise item.problem
-            return self._validated(item.request)
+            return self._validated(item.request, EVENT_SOURCES)
         if isinstance(item, S3Drop):
-            return self._validated(self._read_s3_request(item.source_key, item.source_etag))
-        return self._validated(job.request)
+            return self._validated(self._read_s3_request(item.source_key, item.source_etag), EVENT_SOURCES)
+        return self._validated(job.request, STORED_SOURCES)
 
-    def _validated(self, document: Any) -> ImageRequest:
+    def _validated(self, document: Any, sources: frozenset[InputSource]) -> tuple[Operation, OperationRequest]:
         if not isinstance(document, dict):
             raise invalid("body", "the request must be a JSON object")
-        try:
-            return ImageRequest.parse(document, enabled=self._settings.enabled_models)
-        except ValidationError as exc:
-            raise validation_error(exc.errors()) from exc
+        return parse_request(
+            document,
+            enabled_operations=self._settings.enabled_operations,
+            enabled_models=self._settings.enabled_models,
+            sources=sources,
+        )
 
     def _read_s3_request(self, key: str, etag: str | None) -> Any:
         try:
-            raw = self._store.read_document(key, max_bytes=MAX_REQUEST_BYTES, etag=etag)
+            raw = self._store.read_document(key, max_bytes=MAX_IMAGE_REQUEST_BYTES, etag=etag)
         except ClientError as exc:
             code = exc.response.get("Error", {}).get("Code")
             if code == "PreconditionFailed":
@@ -202,12 +225,16 @@ class JobRunner:
             if code in ("NoSuchKey", "InvalidRange", "AccessDenied"):
                 raise invalid("body", f"the request object {key} is missing, empty or unreadable") from exc
             raise InternalError(f"Could not read the request object {key}.") from exc
-        if len(raw) > MAX_REQUEST_BYTES:
-            raise invalid("body", f"the request object is larger than {MAX_REQUEST_BYTES // 1024} KiB")
+        if len(raw) > MAX_IMAGE_REQUEST_BYTES:
+            raise invalid("body", f"the request object is larger than {MAX_IMAGE_REQUEST_BYTES:,} bytes")
         try:
-            return loads_strict(raw)
+            document = loads_strict(raw)
         except (ValueError, UnicodeDecodeError) as exc:
             raise invalid("body", f"the request object is not valid JSON: {exc}") from exc
+        inline = isinstance(document, dict) and any(isinstance(document.get(f), str) for f in IMAGE_FIELD_NAMES)
+        if len(raw) > MAX_REQUEST_BYTES and not inline:
+            raise invalid("body", f"the request object is larger than {MAX_REQUEST_BYTES // 1024} KiB")
+        return document
 
     def _fail(self, job: JobRecord, error: ImageServiceError, receive_count: int) -> Outcome:
         last_delivery = receive_count >= self._settings.max_receive_count

@@ -16,7 +16,8 @@ from imagegen.adapters.job_queue import JobQueue
 from imagegen.adapters.job_store import JobStore
 from imagegen.models.errors import IdempotencyKeyReused, InternalError, RequestInProgress
 from imagegen.models.jobs import JobStatus
-from imagegen.models.request import ImageRequest
+from imagegen.models.operations import IMAGES
+from imagegen.models.request import OperationRequest
 from imagegen.observability import logger
 
 if TYPE_CHECKING:
@@ -46,14 +47,28 @@ class JobSubmission:
         self._idempotent: tuple[IdempotencyConfig, Callable[..., dict[str, Any]]] | None = None
 
     def submit(
-        self, request: ImageRequest, *, idempotency_key: str | None, caller: str, lambda_context: Any
+        self,
+        request: OperationRequest,
+        *,
+        operation: str,
+        inputs: dict[str, str],
+        idempotency_key: str | None,
+        caller: str,
+        lambda_context: Any,
     ) -> tuple[str, JobStatus]:
-        """Queues the request (owned by `caller`) and returns the job id and its status: queued, or,
-        for an Idempotency-Key seen before, the status the job has now."""
+        """Queues `operation`'s request (owned by `caller`), its images named by their keys
+        (`inputs`, by field), and returns the job id and its status: queued, or, for an
+        Idempotency-Key seen before, the status the job has now."""
         invocation = lambda_context.aws_request_id
+        document = request.model_dump(mode="json", exclude_none=True)
+        document.update({name: {"s3_key": key} for name, key in inputs.items()})
+        if operation != IMAGES:  # absent means images, as in requests recorded before operations
+            document = {"operation": operation, **document}
         submission: dict[str, Any] = {
-            "request": request.model_dump(mode="json", exclude_none=True),
+            "request": document,
+            "operation": operation,
             "model_id": request.model_spec.model_id,
+            "inputs": inputs,
             "caller": caller,
             "invocation": invocation,
         }
@@ -75,6 +90,8 @@ class JobSubmission:
             model=submission["model_id"],
             request=submission["request"],
             owner=submission["caller"],
+            operation=submission["operation"],
+            inputs=submission["inputs"],
         )
         try:
             self._queue.send(job_id)

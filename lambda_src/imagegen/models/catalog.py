@@ -73,6 +73,31 @@ MODELS: dict[str, ModelSpec] = {
 }
 
 
+# The Stability AI Image Services are served through the US cross-region inference profile
+# only: called as us.<id> from us-east-1, us-east-2 or us-west-2, which it routes among.
+# Source: "Supported Regions and models for inference profiles" (above) and "Stability AI Image
+# Services" (https://docs.aws.amazon.com/bedrock/latest/userguide/stable-image-services.html).
+US_REGIONS = frozenset({"us-east-1", "us-east-2", "us-west-2"})
+US_PROFILE = InferenceProfile(sources=US_REGIONS, destinations=US_REGIONS)
+
+
+def _image_service(alias: str, name: str) -> ModelSpec:
+    # The Image Services document seeds up to 4,294,967,294.
+    return ModelSpec(alias, f"stability.{name}-v1:0", max_seed=MAX_SEED - 1, profiles={"us.": US_PROFILE})
+
+
+# The Image Services by the operation that calls each (its path without the leading slash).
+SERVICE_MODELS: dict[str, ModelSpec] = {
+    spec.alias: spec
+    for spec in (
+        _image_service("upscale/fast", "stable-fast-upscale"),
+        _image_service("upscale/conservative", "stable-conservative-upscale"),
+        _image_service("upscale/creative", "stable-creative-upscale"),
+        _image_service("edit/remove-background", "stable-image-remove-background"),
+    )
+}
+
+
 def resolve_invocation(spec: ModelSpec, region: str, profile_prefix: str = "") -> Invocation:
     """How `spec` is called from `region`. With `profile_prefix` ("us."), through that profile
     only; without, by the bare id where the region serves it on demand, else through a profile
@@ -117,5 +142,3 @@ ASPECT_RATIO_SIZES: dict[str, tuple[int, int]] = {
     "9:16": (768, 1344),
     "9:21": (640, 1536),
 }
-
-CONTENT_TYPES: dict[str, str] = {"png": "image/png", "jpeg": "image/jpeg"}

@@ -34,6 +34,8 @@ class JobRecord:
     source_key: str | None = None  # the S3 object holding the request, for an S3 drop
     source_etag: str | None = None  # and the write of it this job generates
     owner: str | None = None  # the caller that created an API job; None: the deployment's (S3, events)
+    operation: str = "images"  # known when queued (API jobs) or once the request is read (S3, events)
+    inputs: dict[str, str] = field(default_factory=dict)  # the image inputs' keys, by field
 
     @property
     def finished(self) -> bool:

@@ -1,9 +1,12 @@
-"""The one request schema, shared by the API, jobs, S3 drops and EventBridge events."""
+"""The request of POST /images (text-to-image, and image-to-image on Ultra and SD3.5 Large), the
+field types every operation's request shares, and what makes a request an operation: the Bedrock
+model it calls and the body it sends. One schema per operation, the same for the API, jobs, S3
+drops and EventBridge events."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Annotated, Literal, TypedDict
+from collections.abc import Mapping, Sequence
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     AfterValidator,
@@ -20,10 +23,16 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from imagegen.models.catalog import MAX_SEED, MODELS, ModelSpec
+from imagegen.models.image_inputs import API_SOURCES, ImageInput, InputContext, InputSource, check_source
 
 PROMPT_MAX_CHARS = 10_000
+# A text-only request; one that carries an inline image may be up to MAX_IMAGE_REQUEST_BYTES.
 MAX_REQUEST_BYTES = 64 * 1024
+# Lambda takes an invocation event of at most 6 MB (6,291,456 bytes), the event's headers and
+# request context included: a body of 6,000,000 bytes leaves room for them.
+MAX_IMAGE_REQUEST_BYTES = 6_000_000
 MAX_COUNT = 4
+IMAGE_TO_IMAGE_MODELS = ("ultra", "sd3.5-large")
 
 AspectRatio = Literal["16:9", "1:1", "21:9", "2:3", "3:2", "4:5", "5:4", "9:16", "9:21"]
 ModelAlias = Literal["core", "ultra", "sd3.5-large"]
@@ -46,14 +55,32 @@ def _lower(value: object) -> object:
     return value.lower() if isinstance(value, str) else value
 
 
-OutputFormat = Annotated[
-    Literal["png", "jpeg"],
-    BeforeValidator(_lower),
+def _any_case(word: str) -> str:
+    return "".join(f"[{c.lower()}{c.upper()}]" for c in word)
+
+
+def _output_format_schema(*formats: str) -> WithJsonSchema:
     # Case-insensitive, so the schema says it with a pattern rather than an enum.
-    WithJsonSchema(
-        {"type": "string", "pattern": "^([pP][nN][gG]|[jJ][pP][eE][gG])$", "description": "png or jpeg, any case"}
-    ),
+    return WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": "^(" + "|".join(_any_case(f) for f in formats) + ")$",
+            "description": f"{', '.join(formats[:-1])} or {formats[-1]}, any case",
+        }
+    )
+
+
+OutputFormat = Annotated[Literal["png", "jpeg"], BeforeValidator(_lower), _output_format_schema("png", "jpeg")]
+WebOutputFormat = Annotated[
+    Literal["png", "jpeg", "webp"], BeforeValidator(_lower), _output_format_schema("png", "jpeg", "webp")
 ]
+# Constraints before the validator, so that the JSON schema states them too.
+Seed = Annotated[
+    int,
+    Field(ge=0, le=MAX_SEED, description="0 or absent: random. The seed used is returned."),
+    BeforeValidator(_integral),
+]
+Strength = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 # The prompt's length counts after trimming, which a JSON Schema maxLength (raw length) cannot say: the
 # schema states the rule in words instead, so no schema-driven validator rejects a valid prompt.
 # A character that trimming keeps: anything but the Unicode White_Space characters pydantic's
@@ -75,8 +102,9 @@ Prompt = Annotated[
 NegativePrompt = Annotated[str, StringConstraints(max_length=PROMPT_MAX_CHARS), AfterValidator(str.strip)]
 
 
-class RequestContext(TypedDict):
-    """What a request is validated against: the models the deployment enables."""
+class RequestContext(InputContext, total=False):
+    """What a request is validated against: the models the deployment enables, and where its
+    images may come from."""
 
     enabled_models: tuple[str, ...]
 
@@ -126,8 +154,79 @@ TextPrompts = Annotated[
 ]
 
 
-class ImageRequest(BaseModel):
-    """A text-to-image request. Strict: no type coercion, no unknown fields."""
+class OperationRequest(BaseModel):
+    """What every operation's request is: strict (no type coercion, no unknown fields), with the
+    image inputs it names and the Bedrock body it sends. Subclasses declare their fields."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+    # The image input fields the class declares, in the order they are checked.
+    IMAGE_FIELDS: ClassVar[tuple[str, ...]] = ()
+    # Whether the model takes a seed (fast upscale and background removal do not).
+    TAKES_SEED: ClassVar[bool] = True
+
+    output_format: str
+
+    @property
+    def model_spec(self) -> ModelSpec:
+        raise NotImplementedError
+
+    @property
+    def image_count(self) -> int:
+        """How many images the request asks for (one call each)."""
+        return int(getattr(self, "count", 1))
+
+    @property
+    def requested_seed(self) -> int:
+        return int(getattr(self, "seed", 0) or 0)
+
+    def images(self) -> dict[str, ImageInput]:
+        """The image inputs given, by field name."""
+        return {name: value for name in self.IMAGE_FIELDS if (value := getattr(self, name, None)) is not None}
+
+    def seeds(self, base: int) -> list[int]:
+        """Seeds of the `count` images from a non-zero base, wrapping past the model's maximum."""
+        top = self.model_spec.max_seed
+        return [(base - 1 + i) % top + 1 for i in range(self.image_count)]
+
+    def bedrock_body(self, *, seed: int, images: Mapping[str, str]) -> dict[str, Any]:
+        """The InvokeModel body: only the fields the model documents (Bedrock rejects extraneous
+        keys), the images as base64."""
+        raise NotImplementedError
+
+    def _check_sources(self, info: ValidationInfo) -> None:
+        for name, value in self.images().items():
+            try:
+                check_source(name, value, info)
+            except ValueError as exc:
+                raise _field_error(name, str(exc)) from None
+
+    @classmethod
+    def parse(
+        cls,
+        document: object,
+        *,
+        enabled: Sequence[str],
+        sources: frozenset[InputSource] = API_SOURCES,
+    ) -> OperationRequest:
+        """The request `document` asks for, where the models `enabled` (the first by default) may
+        be used and images come from `sources`; a pydantic ValidationError otherwise."""
+        context = RequestContext(enabled_models=tuple(enabled), input_sources=sources)
+        return cls.model_validate(document, context=context)
+
+
+def _fields_set_in(body: dict[str, Any], request: BaseModel, *names: str) -> None:
+    """Copies the optional fields the caller gave into a Bedrock body."""
+    for name in names:
+        value = getattr(request, name)
+        if value is not None and value != "":
+            body[name] = value
+
+
+class ImageRequest(OperationRequest):
+    """A text-to-image request, or an image-to-image one with `image` (Ultra, SD3.5 Large)."""
+
+    IMAGE_FIELDS: ClassVar[tuple[str, ...]] = ("image",)
 
     model_config = ConfigDict(
         strict=True,
@@ -154,14 +253,22 @@ class ImageRequest(BaseModel):
         default=None, description="Weighted prompts, at least one of them positive; not together with prompt."
     )
     negative_prompt: NegativePrompt | None = Field(default=None, description="What to keep out of the image.")
-    aspect_ratio: AspectRatio = "1:1"
-    seed: Integer = Field(default=0, ge=0, le=MAX_SEED, description="0 or absent: random. The seed used is returned.")
+    aspect_ratio: AspectRatio = Field(default="1:1", description="Text-to-image only: the image takes its input's.")
+    seed: Seed = 0
     output_format: OutputFormat = "png"
     count: Integer = Field(
         default=1, ge=1, le=MAX_COUNT, description="Images to generate, with seeds seed, seed+1, ..."
     )
     model: ModelAlias | None = Field(
         default=None, description="Model alias; default: the deployment's first enabled model."
+    )
+    image: ImageInput | None = Field(
+        default=None, description="Image-to-image (ultra, sd3.5-large): the image to start from."
+    )
+    strength: Strength | None = Field(
+        default=None,
+        description="Image-to-image: how much the input image is changed, 0 (kept) to 1 (replaced). "
+        "Required on sd3.5-large; ultra defaults to 0.35.",
     )
 
     @field_validator("model")
@@ -202,7 +309,23 @@ class ImageRequest(BaseModel):
         spec = self.model_spec
         if self.seed > spec.max_seed:
             raise _field_error("seed", f"seed must be at most {spec.max_seed} for model {spec.alias!r}")
+        self._check_image_to_image()
+        self._check_sources(info)
         return self
+
+    def _check_image_to_image(self) -> None:
+        if self.image is None:
+            if self.strength is not None:
+                raise _field_error("strength", "strength is for image-to-image: give image too")
+            return
+        if self.model not in IMAGE_TO_IMAGE_MODELS:
+            raise _field_error(
+                "model", f"image-to-image runs on {' or '.join(IMAGE_TO_IMAGE_MODELS)}, not {self.model!r}"
+            )
+        if self.strength is None and self.model == SD35_LARGE:
+            raise _field_error("strength", "image-to-image on sd3.5-large needs strength (0 to 1)")
+        if "aspect_ratio" in self.model_fields_set:
+            raise _field_error("aspect_ratio", "image-to-image takes the input image's aspect ratio; leave it out")
 
     @property
     def text(self) -> str:
@@ -217,13 +340,17 @@ class ImageRequest(BaseModel):
             raise ValueError("an unvalidated request has no model")
         return MODELS[self.model]
 
-    @classmethod
-    def parse(cls, document: object, *, enabled: Sequence[str]) -> ImageRequest:
-        """The request `document` asks for, where the models `enabled` (the first by default) may
-        be used; a pydantic ValidationError otherwise."""
-        return cls.model_validate(document, context=RequestContext(enabled_models=tuple(enabled)))
-
-    def seeds(self, base: int) -> list[int]:
-        """Seeds of the `count` images from a non-zero base, wrapping past the model's maximum."""
-        top = self.model_spec.max_seed
-        return [(base - 1 + i) % top + 1 for i in range(self.count)]
+    def bedrock_body(self, *, seed: int, images: Mapping[str, str]) -> dict[str, Any]:
+        body: dict[str, Any] = {"prompt": self.text}
+        if "image" in images:
+            body["image"] = images["image"]
+            if self.strength is not None:
+                body["strength"] = self.strength
+            if self.model == SD35_LARGE:
+                body["mode"] = "image-to-image"
+        else:
+            body["aspect_ratio"] = self.aspect_ratio
+        body["seed"] = seed
+        body["output_format"] = self.output_format
+        _fields_set_in(body, self, "negative_prompt")
+        return body

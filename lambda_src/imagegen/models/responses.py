@@ -27,11 +27,29 @@ class ImageView(Document):
     bytes: int
 
 
+_OPERATION = "The operation that made the images: images, upscale/fast, ..."
+_INPUTS = (
+    "The image inputs by field: the S3 key of each (uploads/..., inputs/...), or inline:sha256:<digest> "
+    "for an image sent inline"
+)
+
+
 class GenerationResponse(Document):
     id: str
+    operation: str = Field(default="images", description=_OPERATION)
     model: str = Field(description="Bedrock model id that generated the images")
     images: list[ImageView]
+    # Left out of a text-to-image answer, which has no inputs.
+    inputs: dict[str, str] = Field(default_factory=dict, description=_INPUTS, exclude_if=lambda inputs: not inputs)
     expires_at: datetime = Field(description="When the presigned URLs stop working (UTC)")
+
+
+class UploadForm(Document):
+    upload_id: str = Field(description='Name the upload in requests as {"upload_id": ...}')
+    url: str = Field(description="POST the file here as multipart/form-data: the fields, then the file")
+    fields: dict[str, str] = Field(description="Form fields to send as they are, before the file field")
+    max_bytes: int = Field(description="The largest file S3 accepts for this upload")
+    expires_at: datetime = Field(description="When the form stops working (UTC); the upload is kept for the retention")
 
 
 class JobAccepted(Document):
@@ -57,6 +75,8 @@ class JobView(Document):
     status: JobStatus
     request_id: str
     trigger: Literal["api", "s3", "eventbridge"]
+    operation: str = Field(default="images", description=_OPERATION)
+    inputs: dict[str, str] = Field(default_factory=dict, description=_INPUTS)
     model: str | None = None
     images: list[ImageView] = Field(default_factory=list)
     error: ErrorDetail | None = None

@@ -11,7 +11,8 @@ from typing import Annotated, Literal, Self
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from imagegen.contract import EVENT_SOURCE, Env
-from imagegen.models.catalog import DEFAULT_BEDROCK_REGION, MODELS, ModelNotServed, resolve_invocation
+from imagegen.models.catalog import DEFAULT_BEDROCK_REGION, MODELS, ModelNotServed, ModelSpec, resolve_invocation
+from imagegen.models.operations import IMAGES, OPERATIONS, enabled_specs
 
 # A URL signed with the temporary credentials of a Lambda role stops working when those
 # credentials expire, whatever its own expiry says; an hour is what those credentials reliably outlive.
@@ -41,6 +42,8 @@ class Settings(BaseModel):
     jobs_table: str = Field("", alias=Env.JOBS_TABLE)
     # Aliases of the models this deployment enables; the first is the default.
     enabled_models: CommaList = Field(("core",), alias=Env.ENABLED_MODELS, min_length=1)
+    # The operations this deployment offers (the catalog's names); images alone by default.
+    enabled_operations: CommaList = Field((IMAGES,), alias=Env.ENABLED_OPERATIONS, min_length=1)
     # Prepended to model ids to call a cross-region inference profile, e.g. "us.".
     model_id_prefix: str = Field("", alias=Env.MODEL_ID_PREFIX, pattern=r"^([a-z]{2,4}\.)?$")
     # Where the functions call Bedrock Runtime, whatever region the stack is in.
@@ -56,15 +59,32 @@ class Settings(BaseModel):
         unknown = [alias for alias in self.enabled_models if alias not in MODELS]
         if unknown:
             raise ValueError(f"{Env.ENABLED_MODELS} names unknown models {unknown}; known: {sorted(MODELS)}")
-        for alias in self.enabled_models:
+        unknown = [name for name in self.enabled_operations if name not in OPERATIONS]
+        if unknown:
+            raise ValueError(
+                f"{Env.ENABLED_OPERATIONS} names unknown operations {unknown}; known: {', '.join(OPERATIONS)}"
+            )
+        for spec in self.model_specs:
             try:
-                self.invocation_id(alias)
+                self.invocation_id(spec)
             except ModelNotServed as exc:
                 raise ValueError(f"{Env.BEDROCK_REGION}/{Env.MODEL_ID_PREFIX}: {exc}") from None
 
-    def invocation_id(self, alias: str) -> str:
-        """The modelId this deployment sends for a model: its bare id or an inference profile."""
-        return resolve_invocation(MODELS[alias], self.bedrock_region, self.model_id_prefix).model_id
+    @property
+    def model_specs(self) -> list[ModelSpec]:
+        """Every model the enabled operations call."""
+        return enabled_specs(self.enabled_operations, self.enabled_models)
+
+    def invocation_id(self, spec: ModelSpec) -> str:
+        """The modelId this deployment sends for a model: its bare id or an inference profile.
+        The profile prefix setting is for the text-to-image models; the Image Services are reached
+        through the profile their region offers."""
+        prefix = self.model_id_prefix if spec.alias in MODELS else ""
+        return resolve_invocation(spec, self.bedrock_region, prefix).model_id
+
+    def model_ids(self) -> dict[str, str]:
+        """The modelId sent for each model the deployment calls, by bare model id."""
+        return {spec.model_id: self.invocation_id(spec) for spec in self.model_specs}
 
     @property
     def effective_presign_expiry(self) -> int:

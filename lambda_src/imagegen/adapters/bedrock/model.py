@@ -1,6 +1,6 @@
 """Amazon Bedrock Runtime adapter for the Stability AI image models.
 
-Builds the model body, calls InvokeModel, checks the documented response shape
+Sends the body an operation built, calls InvokeModel, checks the documented response shape
 (`seeds`, `finish_reasons`, `images`) and turns every failure into a domain error."""
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from imagegen.adapters.bedrock.client import call_deadline
 from imagegen.adapters.bedrock.errors import from_botocore_error, from_client_error
-from imagegen.models.catalog import CONTENT_TYPES, ModelSpec
+from imagegen.models.catalog import ModelSpec
 from imagegen.models.errors import ContentFiltered, ModelError
-from imagegen.models.image_formats import image_size
+from imagegen.models.image_formats import CONTENT_TYPES, image_size
 from imagegen.models.images import ModelImage
 from imagegen.observability import logger, tracer
 
@@ -59,37 +59,23 @@ class BedrockImageModel:
 
     def __init__(self, client: BedrockRuntimeClient, *, model_ids: Mapping[str, str] | None = None):
         self._client = client
-        # The modelId sent for each alias (a bare id or an inference profile); else the bare id.
+        # The modelId sent for each model (a bare id or an inference profile), by its bare id.
         self._model_ids = dict(model_ids or {})
 
     @tracer.capture_method(capture_response=False)
     def generate(
-        self,
-        *,
-        spec: ModelSpec,
-        prompt: str,
-        negative_prompt: str | None,
-        aspect_ratio: str,
-        seed: int,
-        output_format: str,
-        deadline: float | None = None,
+        self, *, spec: ModelSpec, body: Mapping[str, Any], output_format: str, deadline: float | None = None
     ) -> ModelImage:
-        """One image; with `deadline` (time.monotonic()), no retry starts after it."""
-        # Only the fields the model documents: Bedrock rejects extraneous keys.
-        body: dict[str, Any] = {
-            "prompt": prompt,
-            "aspect_ratio": aspect_ratio,
-            "seed": seed,
-            "output_format": output_format,
-        }
-        if negative_prompt:
-            body["negative_prompt"] = negative_prompt
-        model_id = self._model_ids.get(spec.alias, spec.model_id)
+        """One image from `body` (the fields the model documents: Bedrock rejects extraneous
+        keys); with `deadline` (time.monotonic()), no retry starts after it."""
+        model_id = self._model_ids.get(spec.model_id, spec.model_id)
+        payload = json.dumps(body)
         try:
             with call_deadline(deadline):
                 response = self._client.invoke_model(
-                    modelId=model_id, body=json.dumps(body), contentType="application/json", accept="application/json"
+                    modelId=model_id, body=payload, contentType="application/json", accept="application/json"
                 )
+                del payload  # an input image's base64 need not outlive the call
                 raw = response["body"].read()
         except ClientError as exc:
             error = from_client_error(exc)
@@ -110,7 +96,7 @@ class BedrockImageModel:
             )
             raise error from exc
         try:
-            payload = json.loads(raw)
+            answer = json.loads(raw)
         except ValueError as exc:
             raise ModelError("The model returned a response that is not JSON.") from exc
-        return _parse_response(payload, output_format)
+        return _parse_response(answer, output_format)

@@ -1,0 +1,123 @@
+"""Turning a request's image inputs into checked images, before any model call.
+
+Each input is fetched (decoded inline, or read from its upload or S3 key), identified by its
+bytes (PNG, JPEG or WebP) and held to the operation's documented limits; every refusal is a
+400 naming the field. Together the images must fit in one InvokeModel body."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from imagegen.adapters.input_store import InputStore, upload_key
+from imagegen.contract import INPUTS_PREFIX
+from imagegen.models.image_formats import ImageInfo, identify
+from imagegen.models.image_inputs import MAX_INPUT_BYTES, S3Ref, UploadRef, decode_inline
+from imagegen.models.operations import Operation
+from imagegen.models.request import OperationRequest
+from imagegen.models.validation import invalid
+
+# InvokeModel takes a body of at most 25,000,000 bytes; the images travel in it as base64,
+# next to the other fields (well under the 100,000 bytes kept back here).
+BEDROCK_BODY_LIMIT = 25_000_000
+_OTHER_FIELDS_BYTES = 100_000
+
+
+@dataclass(frozen=True)
+class InputImage:
+    """One checked image input: its bytes, what they are, and where it is stored (None: inline)."""
+
+    data: bytes
+    info: ImageInfo
+    key: str | None
+
+    def base64(self) -> str:
+        return base64.b64encode(self.data).decode("ascii")
+
+    @property
+    def reference(self) -> str:
+        """How results name the input: its key, or for an inline image a digest of its bytes."""
+        return self.key or "inline:sha256:" + hashlib.sha256(self.data).hexdigest()[:16]
+
+
+def content_key(image: InputImage) -> str:
+    """Where an inline image of a job is kept: under inputs/, named by its content."""
+    return f"{INPUTS_PREFIX}sha256/{hashlib.sha256(image.data).hexdigest()}.{image.info.format}"
+
+
+class InputResolver:
+    """Reads and checks image inputs, with the uploads and inputs in `store`."""
+
+    def __init__(self, store: InputStore, *, retention_days: int):
+        self._store = store
+        self._retention = timedelta(days=retention_days)
+
+    def resolve(
+        self, request: OperationRequest, operation: Operation, *, caller_id: str | None = None
+    ) -> dict[str, InputImage]:
+        """The request's image inputs, checked; a ValidationFailed naming the first bad field.
+        `caller_id` is whose uploads may be used (API requests); None for S3 drops and events."""
+        images: dict[str, InputImage] = {}
+        for name, value in request.images().items():
+            image = self._fetch(name, value, caller_id)
+            problems = operation.limits(name).problems(image.info)
+            if problems:
+                raise invalid(name, f"the image {problems[0]}")
+            images[name] = image
+        encoded = sum((len(image.data) + 2) // 3 * 4 for image in images.values())
+        if encoded + _OTHER_FIELDS_BYTES > BEDROCK_BODY_LIMIT:
+            raise invalid(
+                next(iter(images)),
+                f"the images together take {encoded:,} bytes as base64; a model call carries at most "
+                f"{BEDROCK_BODY_LIMIT - _OTHER_FIELDS_BYTES:,}",
+            )
+        return images
+
+    def keep(self, images: dict[str, InputImage]) -> dict[str, str]:
+        """The key of each image, storing the inline ones under inputs/ (named by their content, so
+        a repeated request stores nothing twice): a job's request then names its images by key."""
+        keys: dict[str, str] = {}
+        for name, image in images.items():
+            if image.key is None:
+                key = content_key(image)
+                self._store.put(key, image.data, content_type=image.info.content_type)
+                keys[name] = key
+            else:
+                keys[name] = image.key
+        return keys
+
+    def _fetch(self, name: str, value: object, caller_id: str | None) -> InputImage:
+        if isinstance(value, UploadRef):
+            return self._upload(name, value.upload_id, caller_id)
+        if isinstance(value, S3Ref):
+            stored = self._store.read(value.s3_key, max_bytes=MAX_INPUT_BYTES)
+            if stored is None:
+                raise invalid(f"{name}.s3_key", f"there is no object {value.s3_key} in the bucket")
+            return self._checked(name, stored.data, value.s3_key)
+        if not isinstance(value, str):  # the request model admits nothing else
+            raise invalid(name, "is not an image input")
+        data = decode_inline(name, value)
+        return self._checked(name, data, None)
+
+    def _upload(self, name: str, upload_id: str, caller_id: str | None) -> InputImage:
+        field = f"{name}.upload_id"
+        stored = self._store.read(upload_key(upload_id), max_bytes=MAX_INPUT_BYTES)
+        # Another caller's upload is answered as a missing one: its id tells nothing.
+        if stored is None or caller_id is None or stored.owner != caller_id:
+            raise invalid(field, f"there is no upload {upload_id} of yours (upload it with POST /uploads first)")
+        # S3 lifecycle rules expire objects in a daily run, possibly a day late: an upload past
+        # the retention is refused whether or not it is still there.
+        if datetime.now(UTC) - stored.last_modified > self._retention:
+            raise invalid(field, f"the upload {upload_id} has expired; upload the image again")
+        return self._checked(name, stored.data, stored.key)
+
+    @staticmethod
+    def _checked(name: str, data: bytes, key: str | None) -> InputImage:
+        if len(data) > MAX_INPUT_BYTES:
+            raise invalid(name, f"the image is larger than {MAX_INPUT_BYTES:,} bytes")
+        info = identify(data)
+        if info is None:
+            raise invalid(name, "is not a PNG, JPEG or WebP image")
+        return InputImage(data=data, info=info, key=key)
