@@ -19,6 +19,11 @@ from offline.lambda_events import REGION
 from offline.local_lambda import LocalFunction
 
 SERVICES = ("S3", "DYNAMODB", "SQS", "EVENTBRIDGE")
+# The worker waits for the slowest operation's model call (a creative upscale takes minutes), at
+# least 60 s, and its timeout leaves a minute around the call, at least 300 s: as the stack derives
+# them from its enabled operations (infra/config.py).
+WORKER_READ_TIMEOUT_SECONDS = max(60, *(operation.read_timeout_seconds for operation in OPERATIONS.values()))
+WORKER_TIMEOUT_SECONDS = min(900, max(300, WORKER_READ_TIMEOUT_SECONDS + 60))
 # Where the functions call Bedrock: the stack's default (imagegen:bedrockRegion). They sign for
 # this region, and the emulator checks that the model is served there.
 BEDROCK_REGION = DEFAULT_BEDROCK_REGION
@@ -45,8 +50,7 @@ _SHARED_SETTINGS = {
     Env.POWERTOOLS_LOG_LEVEL: "INFO",
     Env.PYDANTIC_DISABLE_PLUGINS: NO_PYDANTIC_PLUGINS,
     Env.ENABLED_MODELS: "core,ultra,sd3.5-large",  # locally every model (the stack's default: core)
-    # Locally every operation (the stack's default: images alone), to try each one.
-    Env.ENABLED_OPERATIONS: ",".join(OPERATIONS),
+    Env.ENABLED_OPERATIONS: ",".join(OPERATIONS),  # every operation, as the stack's default
     Env.BEDROCK_REGION: BEDROCK_REGION,
     Env.MODEL_ID_PREFIX: "",
     Env.PRESIGN_EXPIRY_SECONDS: "3600",
@@ -68,10 +72,10 @@ API_FUNCTION = FunctionSpec(
 WORKER_FUNCTION = FunctionSpec(
     name="WorkerFunction",
     handler=WORKER_HANDLER,
-    timeout=300,
+    timeout=WORKER_TIMEOUT_SECONDS,
     settings={
         **_SHARED_SETTINGS,
-        Env.BEDROCK_READ_TIMEOUT_SECONDS: "60",
+        Env.BEDROCK_READ_TIMEOUT_SECONDS: str(WORKER_READ_TIMEOUT_SECONDS),
         Env.BEDROCK_MAX_ATTEMPTS: "4",
         Env.RETRY_BACKOFF_SECONDS: "1",  # locally 1 s (the stack's: 30 s), so that retries show quickly
     },
