@@ -32,7 +32,7 @@ from .validation import ModelRequest
 ONE_MEGAPIXEL = 1_048_576
 FOUR_MEGAPIXELS = 4_194_304
 # Stand-in pictures are drawn at most this large and stretched: drawing cost grows with size.
-_MAX_DRAWN_PIXELS = ONE_MEGAPIXEL
+_MAX_DRAWN_PIXELS = 262_144
 
 Size = tuple[int, int]
 
@@ -76,7 +76,7 @@ def _rgb(image: Image.Image, size: Size | None = None) -> Image.Image:
 
 
 def _picture(model_id: str, request: ModelRequest, seed: int, size: Size) -> Image.Image:
-    """The stand-in picture for the prompt and seed at `size`, drawn at most 1 MP and stretched."""
+    """The stand-in picture for the prompt and seed at `size`, drawn at most 0.25 MP and stretched."""
     width, height = size
     drawn = size if width * height <= _MAX_DRAWN_PIXELS else megapixel_size(size, _MAX_DRAWN_PIXELS)
     spec = RenderSpec(
