@@ -22,9 +22,16 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 from imagegen.contract import CORS_ALLOW_HEADERS, CORS_EXPOSE_HEADERS, CORS_MAX_AGE_SECONDS
+from imagegen.models.operations import Operation
+from imagegen.models.request import ImageRequest
 
 from infra.config import StackConfig
-from infra.request_schema import request_model_schema, to_cdk_json_schema
+from infra.request_schema import (
+    job_request_schema,
+    operation_request_schema,
+    to_cdk_json_schema,
+    upload_request_schema,
+)
 
 STAGE_NAME = "v1"
 JSON = "application/json"
@@ -34,18 +41,35 @@ JSON = "application/json"
 class Route:
     method: str
     path: str
-    validates_body: bool = False
+    # The name of the request model that validates the body; None: no body to validate.
+    model: str | None = None
     # method.request.* parameter -> required
     parameters: Mapping[str, bool] = field(default_factory=dict)
 
 
-ROUTES: tuple[Route, ...] = (
-    Route("POST", "/images", validates_body=True),
-    Route("POST", "/jobs", validates_body=True, parameters={"method.request.header.Idempotency-Key": False}),
-    Route("GET", "/jobs/{job_id}", parameters={"method.request.path.job_id": True}),
-    Route("GET", "/health"),
-    Route("GET", "/openapi.json"),
-)
+JOB_REQUEST = "JobRequest"
+UPLOAD_REQUEST = "UploadRequest"
+
+
+def request_model_name(operation: Operation) -> str:
+    """An operation's API Gateway model name: its request class's (alphanumeric, as API Gateway
+    requires), e.g. ImageRequest, FastUpscaleRequest."""
+    return operation.request.__name__
+
+
+def api_routes(operations: Sequence[Operation]) -> tuple[Route, ...]:
+    """The API's routes: one POST per enabled operation at its catalog path (nested resources
+    such as /upscale/fast), jobs, uploads, health and the OpenAPI document. A disabled
+    operation has no route: API Gateway answers it as any unknown path (403)."""
+    return (
+        *(Route("POST", operation.path, model=request_model_name(operation)) for operation in operations),
+        Route("POST", "/jobs", model=JOB_REQUEST, parameters={"method.request.header.Idempotency-Key": False}),
+        Route("GET", "/jobs/{job_id}", parameters={"method.request.path.job_id": True}),
+        Route("POST", "/uploads", model=UPLOAD_REQUEST),
+        Route("GET", "/health"),
+        Route("GET", "/openapi.json"),
+    )
+
 
 # API Gateway substitutes these verbatim: messageString arrives as a quoted JSON string;
 # validationErrorString arrives escaped but unquoted.
@@ -220,15 +244,12 @@ class ImageApi(Construct):
         self.validator = self.api.add_request_validator(
             "Validator", validate_request_body=True, validate_request_parameters=True
         )
-        self.request_model = self.api.add_model(
-            "ImageRequestModel",
-            content_type=JSON,
-            model_name="ImageRequest",
-            description="A text-to-image request (the runtime's ImageRequest model)",
-            schema=to_cdk_json_schema(request_model_schema(config.enabled_models)),
-        )
-        self.methods = self._add_routes(ROUTES, handler, Duration.seconds(config.api_timeout_seconds))
-        self.method_not_allowed = self._add_method_not_allowed(ROUTES, origins)
+        self.request_models = self._add_request_models(config)
+        # POST /images' model (construct id ImageRequestModel) when images is enabled.
+        self.request_model = self.request_models.get(ImageRequest.__name__)
+        self.routes = api_routes(config.operations)
+        self.methods = self._add_routes(self.routes, handler, Duration.seconds(config.api_timeout_seconds))
+        self.method_not_allowed = self._add_method_not_allowed(self.routes, origins)
         self._add_gateway_responses(GATEWAY_ERRORS, origins)
         self.api_key: apigw.IApiKey | None = None
         if config.auth_mode == "api_key":
@@ -238,6 +259,31 @@ class ImageApi(Construct):
     def url(self) -> str:
         return self.api.url
 
+    def _add_request_models(self, config: StackConfig) -> dict[str, apigw.Model]:
+        """One model per enabled operation, the job request's and the upload request's, by name."""
+        schemas = {
+            request_model_name(operation): (
+                operation_request_schema(operation, config.enabled_models),
+                f"{operation.summary} (the runtime's {operation.request.__name__} model)",
+            )
+            for operation in config.operations
+        }
+        schemas[JOB_REQUEST] = (
+            job_request_schema(config.operations, config.enabled_models),
+            "A job: the request of any enabled operation, named by its operation field (absent: images)",
+        )
+        schemas[UPLOAD_REQUEST] = (upload_request_schema(), "An upload request: the image's content type, optional")
+        return {
+            name: self.api.add_model(
+                f"{name}Model",
+                content_type=JSON,
+                model_name=name,
+                description=description,
+                schema=to_cdk_json_schema(schema),
+            )
+            for name, (schema, description) in schemas.items()
+        }
+
     def _add_routes(self, routes: Sequence[Route], handler: lambda_.IFunction, timeout: Duration) -> list[apigw.Method]:
         # The function's own timeout is derived from the same setting (imagegen:apiTimeoutSeconds).
         integration = apigw.LambdaIntegration(handler, allow_test_invoke=False, timeout=timeout)
@@ -246,7 +292,7 @@ class ImageApi(Construct):
                 route.method,
                 integration,
                 request_validator=self.validator,
-                request_models={JSON: self.request_model} if route.validates_body else None,
+                request_models={JSON: self.request_models[route.model]} if route.model else None,
                 request_parameters=dict(route.parameters) or None,
             )
             for route in routes

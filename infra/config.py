@@ -6,20 +6,28 @@ Context keys and their defaults:
 - `imagegen:enabledModels` (`["core"]`): aliases of the Stability models the deployment
   enables (`core`, `ultra`, `sd3.5-large`); the first is the default. The functions may call
   only these models.
+- `imagegen:enabledOperations` (every operation of the runtime's catalog: `images`,
+  `upscale/fast`, ...): the operations the deployment offers, each a route of the API
+  (`POST /<name>`) and a value of a job's `operation`. Prune the list to what you use: the
+  functions may call only the models of the enabled operations (`images` calls the enabled
+  models above), and an operation left out has no route (API Gateway answers 403 for it, as
+  for any unknown path).
 - `imagegen:bedrockRegion` (`"us-west-2"`): the region whose Bedrock Runtime the functions
-  call, whatever region the stack deploys to. Synth refuses an enabled model that the
-  runtime's catalog says is not served there (on demand by its bare id, or through an
-  inference profile the region is a source of). The IAM policy and the dashboard's Bedrock
-  metrics name this region.
+  call, whatever region the stack deploys to. Synth refuses an enabled model, or an enabled
+  operation's model, that the runtime's catalog says is not served there (on demand by its
+  bare id, or through an inference profile the region is a source of: the Image Services are
+  served through the `us.` profile from us-east-1, us-east-2 and us-west-2 only). The IAM
+  policy and the dashboard's Bedrock metrics name this region.
 - `imagegen:inferenceProfilePrefix` (`""`): a cross-region inference profile prefix such as
-  `"us."`, to call every enabled model through that profile from `imagegen:bedrockRegion`;
-  synth refuses it for a model that has no such profile there. Empty calls each model the
-  way the catalog says the region serves it.
+  `"us."`, to call every enabled text-to-image model through that profile from
+  `imagegen:bedrockRegion`; synth refuses it for a model that has no such profile there. Empty
+  calls each model the way the catalog says the region serves it. The Image Services are always
+  called through the profile their region offers, whatever this says.
 - `imagegen:presignExpirySeconds` (`3600`): lifetime of the presigned image URLs, 60..3600.
   The URLs are signed with the Lambda role's temporary credentials and die with them,
   whatever their own expiry says, so more than an hour would be a promise not kept.
-- `imagegen:retentionDays` (`7`): days after which generated images, results and dropped
-  requests expire from the bucket.
+- `imagegen:retentionDays` (`7`): days after which generated images, results, dropped
+  requests, uploads and the stored inputs of jobs expire from the bucket.
 - `imagegen:authMode` (`"iam"`): `"iam"` (SigV4-signed requests) or `"api_key"` (an API key
   with a usage plan; its id is a stack output).
 - `imagegen:throttleRateLimit` (`10`) and `imagegen:throttleBurstLimit` (`20`): the stage's
@@ -30,7 +38,8 @@ Context keys and their defaults:
 - `imagegen:workerBatchSize` (`4`): jobs per worker invocation, 1..10.
 - `imagegen:maxReceiveCount` (`5`): deliveries of a job before it moves to the dead-letter queue.
 - `imagegen:corsAllowOrigins` (`[]`): browser origins allowed to call the API (`"*"` alone for
-  any); empty turns CORS off for the API, and the bucket then lets any origin GET.
+  any); empty turns CORS off for the API, and the bucket then lets any origin GET (and POST an
+  upload form, which is itself the credential).
 - `imagegen:alarmEmail` (`""`): an address subscribed to the alarm topic; empty for none.
 - `imagegen:logRetentionDays` (`30`): retention of every log group, a value CloudWatch
   Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, ...).
@@ -59,7 +68,15 @@ from typing import Annotated, Any, Literal
 
 from aws_cdk import aws_logs as logs
 from constructs import Node
-from imagegen.models.catalog import DEFAULT_BEDROCK_REGION, MODELS, Invocation, ModelNotServed, resolve_invocation
+from imagegen.models.catalog import (
+    DEFAULT_BEDROCK_REGION,
+    MODELS,
+    Invocation,
+    ModelNotServed,
+    ModelSpec,
+    resolve_invocation,
+)
+from imagegen.models.operations import OPERATIONS, Operation, enabled_specs
 from imagegen.models.settings import MAX_PRESIGN_EXPIRY_SECONDS
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 from pydantic.alias_generators import to_camel
@@ -101,6 +118,13 @@ FUNCTION_MARGIN_SECONDS = 1
 API_TIMEOUT_RESERVE_SECONDS = 8
 MIN_API_TIMEOUT_SECONDS = 20
 MAX_LAMBDA_TIMEOUT_SECONDS = 900
+# The worker's Bedrock read timeout is at least this, whatever the enabled operations need.
+MIN_WORKER_READ_TIMEOUT_SECONDS = 60
+# The worker's function timeout, unless the slowest enabled operation needs longer.
+DEFAULT_WORKER_TIMEOUT_SECONDS = 300
+# Kept back from the worker's timeout for everything but one model call: reading the inputs,
+# storing the images, recording the job and announcing it.
+WORKER_TIMEOUT_RESERVE_SECONDS = 60
 
 
 class ConfigError(ValueError):
@@ -149,6 +173,7 @@ class StackConfig(BaseModel):
     model_config = ConfigDict(strict=True, frozen=True, extra="forbid", alias_generator=to_camel)
 
     enabled_models: CliList = Field(default_factory=lambda: ["core"], min_length=1)
+    enabled_operations: CliList = Field(default_factory=lambda: list(OPERATIONS), min_length=1)
     bedrock_region: str = Field(DEFAULT_BEDROCK_REGION, pattern=REGION_PATTERN)
     inference_profile_prefix: str = Field("", pattern=r"^([a-z]{2,4}\.)?$")
     presign_expiry_seconds: CliInt = Field(MAX_PRESIGN_EXPIRY_SECONDS, ge=60)
@@ -179,6 +204,16 @@ class StackConfig(BaseModel):
         if len(set(aliases)) != len(aliases):
             raise ValueError(f"model aliases repeat: {aliases}")
         return aliases
+
+    @field_validator("enabled_operations")
+    @classmethod
+    def _known_operations(cls, names: list[str]) -> list[str]:
+        unknown = [name for name in names if name not in OPERATIONS]
+        if unknown:
+            raise ValueError(f"unknown operations {unknown}; known: {list(OPERATIONS)}")
+        if len(set(names)) != len(names):
+            raise ValueError(f"operations repeat: {names}")
+        return names
 
     @field_validator("presign_expiry_seconds")
     @classmethod
@@ -221,22 +256,58 @@ class StackConfig(BaseModel):
         return [MODELS[alias].model_id for alias in self.enabled_models]
 
     @property
+    def operations(self) -> list[Operation]:
+        """The enabled operations, from the runtime's catalog, in the order the setting lists them."""
+        return [OPERATIONS[name] for name in self.enabled_operations]
+
+    @property
     def invocations(self) -> dict[str, Invocation]:
-        """How the functions call each enabled model from `bedrock_region`, as the runtime's
-        catalog resolves it; ConfigError naming the keys when a model is not served there."""
-        resolved = {}
-        for alias in self.enabled_models:
+        """How the functions call each model the enabled operations use (`images`: the enabled
+        models) from `bedrock_region`, by the model's alias, as the runtime resolves it: the
+        profile prefix applies to the text-to-image models only, the Image Services are reached
+        through the profile their region offers. ConfigError naming the keys for each model that
+        is not served there."""
+        resolved: dict[str, Invocation] = {}
+        refused: list[str] = []
+        for spec in enabled_specs(self.enabled_operations, self.enabled_models):
+            text_model = spec.alias in MODELS
             try:
-                resolved[alias] = resolve_invocation(MODELS[alias], self.bedrock_region, self.inference_profile_prefix)
+                resolved[spec.alias] = resolve_invocation(
+                    spec, self.bedrock_region, self.inference_profile_prefix if text_model else ""
+                )
             except ModelNotServed as error:
-                keys = f"{CONTEXT_PREFIX}bedrockRegion={self.bedrock_region!r}"
-                if self.inference_profile_prefix:
-                    keys += f" with {CONTEXT_PREFIX}inferenceProfilePrefix={self.inference_profile_prefix!r}"
-                raise ConfigError(
-                    f"Invalid CDK context: {keys} cannot call the enabled model {alias!r}: {error}. Choose a region "
-                    f"(and prefix) that serves it, or leave it out of {CONTEXT_PREFIX}enabledModels."
-                ) from None
+                refused.append(self._not_served(spec, text_model, error))
+        if refused:
+            raise ConfigError("\n".join(refused))
         return resolved
+
+    def _not_served(self, spec: ModelSpec, text_model: bool, error: ModelNotServed) -> str:
+        keys = f"{CONTEXT_PREFIX}bedrockRegion={self.bedrock_region!r}"
+        if not text_model:
+            return (
+                f"Invalid CDK context: {keys} cannot call the model of the enabled operation {spec.alias!r}: {error}. "
+                f"Choose a region that serves it, or leave it out of {CONTEXT_PREFIX}enabledOperations."
+            )
+        if self.inference_profile_prefix:
+            keys += f" with {CONTEXT_PREFIX}inferenceProfilePrefix={self.inference_profile_prefix!r}"
+        return (
+            f"Invalid CDK context: {keys} cannot call the enabled model {spec.alias!r}: {error}. Choose a region "
+            f"(and prefix) that serves it, or leave it out of {CONTEXT_PREFIX}enabledModels."
+        )
+
+    @property
+    def worker_read_timeout_seconds(self) -> int:
+        """The worker's Bedrock read timeout: what the slowest enabled operation may take (a
+        creative upscale takes minutes), at least 60 s."""
+        return max(MIN_WORKER_READ_TIMEOUT_SECONDS, *(op.read_timeout_seconds for op in self.operations))
+
+    @property
+    def worker_timeout_seconds(self) -> int:
+        """The worker's function timeout: 300 s, or longer when the slowest enabled operation's
+        read timeout and the work around the call need more (within Lambda's 900 s). The jobs
+        queue's visibility timeout follows it."""
+        needed = self.worker_read_timeout_seconds + WORKER_TIMEOUT_RESERVE_SECONDS
+        return min(MAX_LAMBDA_TIMEOUT_SECONDS, max(DEFAULT_WORKER_TIMEOUT_SECONDS, needed))
 
     @property
     def function_timeout_seconds(self) -> int:
@@ -274,7 +345,8 @@ class StackConfig(BaseModel):
             config = cls.model_validate(values)
         except ValidationError as error:
             raise ConfigError(_describe(error)) from None
-        # Refuses, naming the keys, a model that the catalog says is not served in the chosen region.
+        # Refuses, naming the keys, a model (of an enabled operation) that the catalog says is not
+        # served in the chosen region.
         _ = config.invocations
         return config
 

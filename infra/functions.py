@@ -29,7 +29,7 @@ LAMBDA_RUNTIME = lambda_.Runtime.PYTHON_3_14
 MEMORY_MB = 1024
 # The API function's timeout comes from imagegen:apiTimeoutSeconds, as API Gateway's
 # integration timeout does (infra/api.py): one second less, so the function answers first.
-WORKER_TIMEOUT = Duration.seconds(300)
+# The worker's comes from the slowest enabled operation (StackConfig.worker_timeout_seconds).
 RETRY_BACKOFF_SECONDS = 30
 IDEMPOTENCY_TTL_SECONDS = 86_400
 
@@ -57,6 +57,7 @@ class ImageFunctions(Construct):
             Env.IMAGE_BUCKET: bucket.bucket_name,
             Env.JOBS_TABLE: table.table_name,
             Env.ENABLED_MODELS: ",".join(config.enabled_models),
+            Env.ENABLED_OPERATIONS: ",".join(config.enabled_operations),
             Env.BEDROCK_REGION: config.bedrock_region,
             Env.MODEL_ID_PREFIX: config.inference_profile_prefix,
             Env.PRESIGN_EXPIRY_SECONDS: str(config.presign_expiry_seconds),
@@ -83,14 +84,16 @@ class ImageFunctions(Construct):
             "WorkerFunction",
             description="Image generation worker: jobs from the queue (API jobs, S3 drops, EventBridge events)",
             handler=WORKER_HANDLER,
-            timeout=WORKER_TIMEOUT,
+            timeout=Duration.seconds(config.worker_timeout_seconds),
             environment={
                 **shared,
                 # The worker delays a job's redelivery with ChangeMessageVisibility on this queue.
                 Env.JOBS_QUEUE_URL: queue.queue_url,
                 Env.EVENT_BUS_NAME: event_bus.event_bus_name,
                 Env.EVENT_SOURCE: EVENT_SOURCE,
-                Env.BEDROCK_READ_TIMEOUT_SECONDS: "60",
+                # The slowest enabled operation's model call (at least 60 s); an operation too slow
+                # for the API function's timeout answers 504 there and is meant for POST /jobs.
+                Env.BEDROCK_READ_TIMEOUT_SECONDS: str(config.worker_read_timeout_seconds),
                 Env.BEDROCK_MAX_ATTEMPTS: "4",
                 Env.MAX_RECEIVE_COUNT: str(config.max_receive_count),
                 Env.RETRY_BACKOFF_SECONDS: str(RETRY_BACKOFF_SECONDS),
@@ -156,9 +159,10 @@ def inference_profile_arn(region: str, profile_id: str) -> str:
 
 def invoke_model_statements(config: StackConfig) -> list[iam.PolicyStatement]:
     """`bedrock:InvokeModel` on exactly what the calls use, in `imagegen:bedrockRegion` (never
-    the stack's own region): a model called by its bare id, its foundation-model ARN; a model
-    called through an inference profile, the profile's ARN and, only through that profile, the
-    model in each region the profile routes to."""
+    the stack's own region), for the models of the enabled operations only: a model called by
+    its bare id, its foundation-model ARN; a model called through an inference profile (every
+    Image Service), the profile's ARN and, only through that profile, the model in each region
+    the profile routes to."""
     direct: list[str] = []
     profiles: list[str] = []
     routed: list[str] = []

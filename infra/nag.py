@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from aws_cdk import Acknowledgment, App, Stack, Validations
 from cdk_nag import AwsSolutionsChecks
 from constructs import IConstruct
-from imagegen.contract import IMAGES_PREFIX, REQUESTS_PREFIX, RESULTS_PREFIX
+from imagegen.contract import IMAGES_PREFIX, INPUTS_PREFIX, REQUESTS_PREFIX, RESULTS_PREFIX, UPLOADS_PREFIX
 
 if TYPE_CHECKING:
     from infra.stack import ImageGenStack
@@ -59,7 +59,10 @@ def acknowledge_findings(stack: ImageGenStack) -> None:
     generation, api = stack.functions, stack.api.api
     api_role, worker_role = generation.api_function.role, generation.worker_function.role
     bucket_arn = f"<{Stack.of(stack).get_logical_id(stack.storage.bucket.node.default_child)}.Arn>"
-    object_prefixes = {api_role: [IMAGES_PREFIX], worker_role: [IMAGES_PREFIX, REQUESTS_PREFIX, RESULTS_PREFIX]}
+    object_prefixes = {
+        api_role: [IMAGES_PREFIX, UPLOADS_PREFIX, INPUTS_PREFIX],
+        worker_role: [IMAGES_PREFIX, REQUESTS_PREFIX, RESULTS_PREFIX, UPLOADS_PREFIX, INPUTS_PREFIX],
+    }
     for role, prefixes in object_prefixes.items():
         acknowledge(role, "AwsSolutions-IAM5[Resource::*]", XRAY)
         for prefix in prefixes:

@@ -1,6 +1,14 @@
-"""The API Gateway request model: the runtime's pydantic `ImageRequest` schema, rewritten as
-JSON Schema draft 4 (the only draft API Gateway models accept) and narrowed to the models
-the deployment enables, so that API Gateway rejects what the handler would reject."""
+"""The API Gateway request models: each operation's pydantic request schema (the runtime's
+catalog, models/operations.py), rewritten as JSON Schema draft 4 (the only draft API Gateway
+models accept), `ImageRequest`'s narrowed to the models the deployment enables, so that API
+Gateway rejects what the handler would reject; the job request (any enabled operation's
+request, named by `operation`); and the upload request.
+
+An image input (`image`, `mask`, ...) is a union: a base64 string, `{"upload_id"}` or
+`{"s3_key"}`, an `anyOf` whose object branches are `$ref`s, inlined here. The gateway's
+models accept all three: which one a request may use depends on where it comes from (an API
+request may not name an `s3_key`), and the handler says so more precisely than a failed
+`anyOf` would."""
 
 from __future__ import annotations
 
@@ -9,9 +17,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from aws_cdk import aws_apigateway as apigw
+from imagegen.models.image_formats import CONTENT_TYPES
+from imagegen.models.operations import IMAGES, Operation
 from imagegen.models.request import ImageRequest
 
 DRAFT4 = "http://json-schema.org/draft-04/schema#"
+# The field of a job request that names its operation (absent: images).
+OPERATION_FIELD = "operation"
 
 _DRAFT4_KEYWORDS = frozenset(
     {
@@ -29,6 +41,9 @@ _ANNOTATIONS = frozenset({"examples", "readOnly", "writeOnly", "deprecated", "$c
 _SUBSCHEMA = ("items", "additionalItems", "additionalProperties", "not")
 _SUBSCHEMA_LISTS = ("allOf", "anyOf", "oneOf")
 _SUBSCHEMA_MAPS = ("properties", "patternProperties")
+# pydantic writes a Field's bounds under their own names when the field's type carries a
+# validator of its own (an Annotated integer with a BeforeValidator): they mean these.
+_PYDANTIC_BOUNDS = {"ge": "minimum", "le": "maximum", "gt": "exclusiveMinimum", "lt": "exclusiveMaximum"}
 
 
 class UnsupportedSchema(ValueError):
@@ -60,6 +75,9 @@ def _convert(node: dict[str, Any], definitions: dict[str, Any], resolving: tuple
         return _convert({**definitions[name], **siblings}, definitions, (*resolving, name))
 
     out: dict[str, Any] = {}
+    for bound, keyword in _PYDANTIC_BOUNDS.items():
+        if bound in node and keyword not in node:
+            node = {**{k: v for k, v in node.items() if k != bound}, keyword: node[bound]}
     if node.get("type") == "integer":
         # Draft 4's integer refuses 5.0, which the runtime (like JSON Schema since draft 6) takes
         # as 5: a number that is a multiple of 1 says the same in draft 4.
@@ -98,6 +116,70 @@ def request_model_schema(enabled_models: Sequence[str]) -> dict[str, Any]:
             raise UnsupportedSchema(f"ImageRequest.model does not accept the enabled models {missing}")
         enum[:] = list(enabled_models)
     return schema
+
+
+def operation_request_schema(operation: Operation, enabled_models: Sequence[str]) -> dict[str, Any]:
+    """The draft-4 schema of an operation's request (`images`: narrowed to `enabled_models`)."""
+    if operation.name == IMAGES:
+        return request_model_schema(enabled_models)
+    return to_draft4(operation.request.model_json_schema())
+
+
+def job_request_schema(operations: Sequence[Operation], enabled_models: Sequence[str]) -> dict[str, Any]:
+    """The draft-4 schema of POST /jobs: the request of any of `operations`, with `operation`
+    naming it (absent: `images`).
+
+    Each operation's schema forbids unknown fields, so each becomes a branch of an `anyOf` that
+    also declares `operation` as exactly its own name (required but for `images`); the branches
+    exclude each other by that value, so `anyOf` says what `oneOf` would, and stops at the first
+    match. The top level repeats `operation` as an enum of every enabled name: an unknown or
+    disabled operation fails with the validator's enum message, naming the possible values.
+    With `images` disabled, no branch takes a request without `operation`.
+    """
+    names = [operation.name for operation in operations]
+    branches = []
+    for operation in operations:
+        branch = {key: value for key, value in operation_request_schema(operation, enabled_models).items()}
+        branch.pop("$schema", None)
+        branch["properties"] = {**branch.get("properties", {}), OPERATION_FIELD: {"enum": [operation.name]}}
+        if operation.name != IMAGES:
+            branch["required"] = [*branch.get("required", []), OPERATION_FIELD]
+        branches.append(branch)
+    return {
+        "$schema": DRAFT4,
+        "title": "JobRequest",
+        "description": "The request of an enabled operation, named by operation (absent: images)",
+        "type": "object",
+        "properties": {
+            OPERATION_FIELD: {
+                "type": "string",
+                "enum": names,
+                "description": "The operation: its path without the leading slash; absent: images",
+            }
+        },
+        "anyOf": branches,
+    }
+
+
+def upload_request_schema() -> dict[str, Any]:
+    """The draft-4 schema of POST /uploads: an optional body naming the image's content type.
+
+    API Gateway validates a request without a body as `{}`, which this accepts (no `required`:
+    draft 4 has no empty `required` list, and API Gateway refuses a model that has one)."""
+    return {
+        "$schema": DRAFT4,
+        "title": "UploadRequest",
+        "description": "Optional: the content type the upload will have; absent, any of them",
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "content_type": {
+                "type": "string",
+                "enum": list(CONTENT_TYPES.values()),
+                "description": "The content type of the image to upload",
+            }
+        },
+    }
 
 
 def _enums(node: Any):

@@ -4,23 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_cdk import CfnOutput, Stack
+from aws_cdk import CfnOutput, Duration, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as event_sources
 from constructs import Construct
 from imagegen.contract import (
     IMAGES_PREFIX,
+    INPUTS_PREFIX,
     METRICS_NAMESPACE,
     REQUEST_SUFFIX,
     REQUESTS_PREFIX,
     RESULTS_PREFIX,
     SERVICE_NAME,
+    UPLOADS_PREFIX,
 )
 
 from infra.api import ImageApi
 from infra.config import StackConfig
-from infra.functions import WORKER_TIMEOUT, ImageFunctions, invoke_model_statements
+from infra.functions import ImageFunctions, invoke_model_statements
 from infra.jobs import JobPlumbing
 from infra.monitoring import Monitoring
 from infra.storage import ImageStorage
@@ -33,8 +35,14 @@ class ImageGenStack(Stack):
         self.storage = ImageStorage(
             self, "Storage", retention_days=config.retention_days, cors_allow_origins=config.cors_allow_origins
         )
-        self.jobs = JobPlumbing(self, "Jobs", worker_timeout=WORKER_TIMEOUT, max_receive_count=config.max_receive_count)
-        # The service writes only images/ and results/, so nothing it writes comes back here.
+        self.jobs = JobPlumbing(
+            self,
+            "Jobs",
+            worker_timeout=Duration.seconds(config.worker_timeout_seconds),
+            max_receive_count=config.max_receive_count,
+        )
+        # The service writes only images/, results/ and inputs/, and callers upload under uploads/:
+        # nothing but a dropped request comes back here.
         self.storage.notify_on_object_created(self.jobs.queue, prefix=REQUESTS_PREFIX, suffix=REQUEST_SUFFIX)
         self.functions = ImageFunctions(
             self,
@@ -76,10 +84,18 @@ class ImageGenStack(Stack):
             function, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"
         )
         self.jobs.queue.grant_send_messages(function)
+        # A presigned POST is signed with the function's role, so S3 checks the upload against
+        # it: PutObject under uploads/. An API job's inline images wait for the worker under
+        # inputs/. Reading both: an upload's owner and size, and a synchronous call's inputs.
+        for prefix in (UPLOADS_PREFIX, INPUTS_PREFIX):
+            self._grant_objects(function, ["s3:PutObject", "s3:GetObject"], prefix)
 
     def _grant_worker(self, function: lambda_.Function, target: lambda_.IFunction) -> None:
         self._grant_common(function)
         self._grant_objects(function, ["s3:GetObject"], REQUESTS_PREFIX)
+        # Jobs name their images under uploads/ or inputs/; the worker only reads them.
+        for prefix in (UPLOADS_PREFIX, INPUTS_PREFIX):
+            self._grant_objects(function, ["s3:GetObject"], prefix)
         self._grant_objects(function, ["s3:PutObject"], RESULTS_PREFIX)
         self.jobs.table.grant(function, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem")
         self.jobs.event_bus.grant_put_events_to(function)

@@ -9,7 +9,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
-from imagegen.contract import IMAGES_PREFIX, REQUESTS_PREFIX, RESULTS_PREFIX
+from imagegen.contract import IMAGES_PREFIX, INPUTS_PREFIX, REQUESTS_PREFIX, RESULTS_PREFIX, UPLOADS_PREFIX
 
 ACCESS_LOG_DAYS = 90
 _UUID_LENGTH = 36
@@ -17,8 +17,10 @@ _UUID_LENGTH = 36
 
 class ImageStorage(Construct):
     """Private, encrypted, TLS-only storage. Everything the service keeps lives under
-    `images/` (generated images), `results/` (job result documents) and `requests/`
-    (request documents dropped by users) and expires after `retention_days`."""
+    `images/` (generated images), `results/` (job result documents), `requests/` (request
+    documents dropped by users), `uploads/` (images callers upload with a presigned POST) and
+    `inputs/` (the inline images of API jobs, kept for the worker), and expires after
+    `retention_days`."""
 
     def __init__(
         self, scope: Construct, construct_id: str, *, retention_days: int, cors_allow_origins: Sequence[str]
@@ -54,16 +56,18 @@ class ImageStorage(Construct):
                     s3.LifecycleRule(
                         id=f"expire-{prefix.rstrip('/')}", prefix=prefix, expiration=Duration.days(retention_days)
                     )
-                    for prefix in (IMAGES_PREFIX, RESULTS_PREFIX, REQUESTS_PREFIX)
+                    for prefix in (IMAGES_PREFIX, RESULTS_PREFIX, REQUESTS_PREFIX, UPLOADS_PREFIX, INPUTS_PREFIX)
                 ),
                 s3.LifecycleRule(
                     id="abort-incomplete-uploads", abort_incomplete_multipart_upload_after=Duration.days(1)
                 ),
             ],
-            # Presigned URLs are bearer URLs; this only lets browser code read them with fetch().
+            # Presigned URLs and POST forms are bearer credentials, scoped to one key, size and
+            # expiry; this only lets browser code read the images with fetch() and read the
+            # answer to an upload (POST /uploads' form, sent as multipart/form-data).
             cors=[
                 s3.CorsRule(
-                    allowed_methods=[s3.HttpMethods.GET, s3.HttpMethods.HEAD],
+                    allowed_methods=[s3.HttpMethods.GET, s3.HttpMethods.HEAD, s3.HttpMethods.POST],
                     allowed_origins=list(cors_allow_origins) or ["*"],
                     max_age=3600,
                 )

@@ -50,8 +50,9 @@ TWO_ORIGINS = {
     "imagegen:apiTimeoutSeconds": 60,
 }
 
-# No model of the catalog is reached through an inference profile today: the profile path is
-# synthesized with Core and Ultra standing in for models that are, through "us." profiles.
+# No text-to-image model of the catalog is reached through an inference profile today (the Image
+# Services are, always): the prefix setting is synthesized with Core and Ultra standing in for
+# text models that are, through "us." profiles.
 US_REGIONS = frozenset({"us-east-1", "us-east-2", "us-west-2"})
 US_PROFILE = InferenceProfile(sources=US_REGIONS, destinations=US_REGIONS)
 PROFILE_ALIASES = ("core", "ultra")

@@ -6,17 +6,40 @@ from __future__ import annotations
 import json
 
 import pytest
+from imagegen.models.operations import OPERATIONS
+from jsonschema import Draft4Validator
 
 from infra.functions import API_HANDLER
-from infra.request_schema import DRAFT4, request_model_schema
+from infra.request_schema import (
+    DRAFT4,
+    job_request_schema,
+    operation_request_schema,
+    request_model_schema,
+    upload_request_schema,
+)
+from tests.infra.conftest import synth
 
-ROUTES = {
-    ("POST", "/images"),
+# The routes every deployment has, whatever operations it enables.
+FIXED_ROUTES = {
     ("POST", "/jobs"),
     ("GET", "/jobs/{job_id}"),
+    ("POST", "/uploads"),
     ("GET", "/health"),
     ("GET", "/openapi.json"),
 }
+# Two Image Services without text-to-image: no /images at all.
+SERVICES_ONLY = {"imagegen:enabledOperations": ["upscale/fast", "edit/remove-background"]}
+
+
+def _routes(synth) -> set[tuple[str, str]]:
+    """What the deployment should route: a POST per enabled operation, and the fixed routes."""
+    return {("POST", operation.path) for operation in synth.stack.config.operations} | FIXED_ROUTES
+
+
+def _allow(synth) -> dict[str, list[str]]:
+    return {path: [verb] for verb, path in _routes(synth)}
+
+
 # API Gateway's own answers: response type -> (status, error code); None keeps its status.
 GATEWAY_ANSWERS = {
     "BAD_REQUEST_BODY": ("400", "validation_error"),
@@ -78,9 +101,10 @@ def test_every_route_proxies_to_the_api_function(any_deployment):
         if generation.api_target is generation.api_function
         else f"${{{any_deployment.logical_id(generation.api_target)}}}"
     )
-    methods = {key: m for key, m in _methods(any_deployment).items() if key in ROUTES}
+    routes = _routes(any_deployment)
+    methods = {key: m for key, m in _methods(any_deployment).items() if key in routes}
 
-    assert {key for key in _methods(any_deployment) if key[0] not in ("OPTIONS", "ANY")} == ROUTES
+    assert {key for key in _methods(any_deployment) if key[0] not in ("OPTIONS", "ANY")} == routes
     for method in methods.values():
         assert method["Integration"]["Type"] == "AWS_PROXY"
         assert target in any_deployment.render(method["Integration"]["Uri"])
@@ -104,13 +128,12 @@ def test_api_key_mode_requires_a_key_on_every_method_but_the_preflight(browser_a
             assert method["ApiKeyRequired"] is False
         else:
             assert method["ApiKeyRequired"] is True, path
+    # Every resource, the parents of nested operations (/upscale, /edit) included.
     assert {path for verb, path in methods if verb == "OPTIONS"} == {
         "/",
-        "/images",
-        "/jobs",
-        "/jobs/{job_id}",
-        "/health",
-        "/openapi.json",
+        "/upscale",
+        "/edit",
+        *(path for _, path in _routes(browser_api_key)),
     }
 
 
@@ -128,20 +151,36 @@ def test_the_usage_plan_throttles_and_caps_the_key_on_the_stage(browser_api_key)
     assert browser_api_key.template["Outputs"]["ApiKeyId"]["Value"] == {"Ref": key_id}
 
 
-def test_requests_are_validated_against_the_request_model(default):
+def _models(synth) -> dict[str, tuple[str, dict]]:
+    """{model name: (logical id, properties)}."""
+    models = synth.resources("AWS::ApiGateway::Model")
+    return {props["Name"]: (logical_id, props) for logical_id, props in models.items()}
+
+
+def test_requests_are_validated_against_the_request_model_of_their_route(default):
     _, validator = default.only("AWS::ApiGateway::RequestValidator")
     validator_id, _ = default.only("AWS::ApiGateway::RequestValidator")
-    model_id, _ = default.only("AWS::ApiGateway::Model")
+    models = {name: logical_id for name, (logical_id, _) in _models(default).items()}
     methods = _methods(default)
 
     assert validator["ValidateRequestBody"] is True
     assert validator["ValidateRequestParameters"] is True
-    for route in ROUTES:
+    for route in _routes(default):
         assert methods[route]["RequestValidatorId"] == {"Ref": validator_id}
-    for route in (("POST", "/images"), ("POST", "/jobs")):
-        assert methods[route]["RequestModels"] == {"application/json": {"Ref": model_id}}
+    expected = {("POST", op.path): op.request.__name__ for op in OPERATIONS.values()}
+    expected |= {("POST", "/jobs"): "JobRequest", ("POST", "/uploads"): "UploadRequest"}
+    for route, name in expected.items():
+        assert methods[route]["RequestModels"] == {"application/json": {"Ref": models[name]}}, route
+    for route in _routes(default).difference(expected):
+        assert "RequestModels" not in methods[route], route
     assert methods[("GET", "/jobs/{job_id}")]["RequestParameters"] == {"method.request.path.job_id": True}
     assert methods[("POST", "/jobs")]["RequestParameters"] == {"method.request.header.Idempotency-Key": False}
+
+
+def test_the_image_request_model_keeps_its_construct_id(default):
+    # The model existed before the other operations: replacing it would churn the deployment.
+    assert default.stack.api.request_model.node.id == "ImageRequestModel"
+    assert _models(default)["ImageRequest"][0] == default.logical_id(default.stack.api.request_model)
 
 
 @pytest.mark.parametrize(
@@ -150,13 +189,89 @@ def test_requests_are_validated_against_the_request_model(default):
 )
 def test_the_model_is_the_draft4_request_schema_with_the_enabled_models(request, deployment, aliases):
     synth = request.getfixturevalue(deployment)
-    _, model = synth.only("AWS::ApiGateway::Model")
+    _, model = _models(synth)["ImageRequest"]
 
     assert model["ContentType"] == "application/json"
     assert model["Schema"]["$schema"] == DRAFT4
     assert model["Schema"] == request_model_schema(aliases)
     enums = [branch["enum"] for branch in model["Schema"]["properties"]["model"]["anyOf"] if "enum" in branch]
     assert enums == [aliases]
+
+
+def test_each_enabled_operation_has_its_own_draft4_model(default):
+    models = _models(default)
+
+    assert set(models) == {op.request.__name__ for op in OPERATIONS.values()} | {"JobRequest", "UploadRequest"}
+    for operation in OPERATIONS.values():
+        _, model = models[operation.request.__name__]
+        assert model["Schema"] == operation_request_schema(operation, ["core"]), operation.name
+        Draft4Validator.check_schema(model["Schema"])
+        assert model["ContentType"] == "application/json"
+
+
+def test_the_job_model_takes_any_enabled_operations_request_named_by_operation(default):
+    _, model = _models(default)["JobRequest"]
+    schema = model["Schema"]
+    validator = Draft4Validator(schema)
+
+    assert schema == job_request_schema(list(OPERATIONS.values()), ["core"])
+    assert schema["properties"]["operation"]["enum"] == list(OPERATIONS)
+    assert len(schema["anyOf"]) == len(OPERATIONS)
+    assert validator.is_valid({"prompt": "a lighthouse"})  # no operation: images
+    assert validator.is_valid({"operation": "images", "prompt": "a lighthouse", "model": "core"})
+    assert validator.is_valid({"operation": "upscale/fast", "image": {"upload_id": "0" * 32}})
+    assert validator.is_valid({"operation": "edit/remove-background", "image": "iVBORw0KGgoAAAANSUhEUg=="})
+    assert not validator.is_valid({"operation": "upscale/fast", "prompt": "a lighthouse"})  # needs image
+    assert not validator.is_valid({"image": {"upload_id": "0" * 32}})  # images needs a prompt
+    assert not validator.is_valid({"operation": "upscale/fast", "image": {"upload_id": "0" * 32}, "seed": 1})
+    assert not validator.is_valid({"operation": "sketch", "prompt": "a lighthouse"})
+    assert not validator.is_valid({"operation": "images", "prompt": "a lighthouse", "model": "ultra"})
+
+
+def test_a_disabled_operation_is_no_route_no_model_and_no_job_operation():
+    services = synth(SERVICES_ONLY)
+    methods = _methods(services)
+    paths = {path for _, path in methods}
+
+    assert {key for key in methods if key[0] not in ("OPTIONS", "ANY")} == {
+        ("POST", "/upscale/fast"),
+        ("POST", "/edit/remove-background"),
+        *FIXED_ROUTES,
+    }
+    # API Gateway answers a disabled operation's path as an unknown one: 403, no 405.
+    assert not {"/images", "/upscale/creative", "/upscale/conservative"} & paths
+    assert {path for verb, path in methods if verb == "ANY"} == {path for _, path in _routes(services)}
+    assert set(_models(services)) == {"FastUpscaleRequest", "RemoveBackgroundRequest", "JobRequest", "UploadRequest"}
+    jobs = Draft4Validator(_models(services)["JobRequest"][1]["Schema"])
+    assert jobs.is_valid({"operation": "upscale/fast", "image": {"upload_id": "0" * 32}})
+    # Without images enabled, a job must name its operation, and images is not one.
+    assert not jobs.is_valid({"prompt": "a lighthouse"})
+    assert not jobs.is_valid({"operation": "images", "prompt": "a lighthouse"})
+    assert not jobs.is_valid({"operation": "upscale/creative", "image": {"upload_id": "0" * 32}, "prompt": "x"})
+
+
+def test_the_upload_model_takes_no_body_or_an_image_content_type(default):
+    _, model = _models(default)["UploadRequest"]
+    validator = Draft4Validator(model["Schema"])
+
+    assert model["Schema"] == upload_request_schema()
+    # API Gateway validates a request without a body as {}.
+    assert validator.is_valid({})
+    for content_type in ("image/png", "image/jpeg", "image/webp"):
+        assert validator.is_valid({"content_type": content_type})
+    assert not validator.is_valid({"content_type": "image/gif"})
+    assert not validator.is_valid({"content_type": "image/png", "bytes": 10})
+    # API Gateway refuses a model with an empty required list.
+    assert "required" not in model["Schema"]
+
+
+def test_the_models_stay_far_below_cloudformations_template_size(default):
+    # No quota of its own is documented for a model; the template (at most 1 MB when uploaded
+    # through S3, as cdk deploy does) bounds them all.
+    sizes = {name: len(json.dumps(props["Schema"])) for name, (_, props) in _models(default).items()}
+
+    assert sizes["JobRequest"] < 200_000, sizes
+    assert len(json.dumps(default.template)) < 600_000
 
 
 @pytest.mark.parametrize(("deployment", "rate", "burst"), [("default", 10, 20), ("browser_api_key", 5, 8)])
@@ -292,15 +407,6 @@ def test_the_preflight_answers_the_configured_origin(browser_api_key):
     assert "Idempotency-Key" in headers["method.response.header.Access-Control-Allow-Headers"]
 
 
-ALLOW = {
-    "/images": ["POST"],
-    "/jobs": ["POST"],
-    "/jobs/{job_id}": ["GET"],
-    "/health": ["GET"],
-    "/openapi.json": ["GET"],
-}
-
-
 def _catch_all(synth):
     """{path: the ANY method} of every route's resource."""
     return {path: method for (verb, path), method in _methods(synth).items() if verb == "ANY"}
@@ -314,8 +420,10 @@ def _405_body(template: str, method: str) -> dict:
 
 def test_a_known_path_with_another_method_gets_405_with_allow_from_api_gateway_itself(default):
     catch_all = _catch_all(default)
+    allow = _allow(default)
 
-    assert set(catch_all) == set(ALLOW)
+    assert set(catch_all) == set(allow)
+    assert {"/upscale/fast", "/edit/remove-background", "/uploads"} <= set(allow)
     for path, method in catch_all.items():
         integration = method["Integration"]
         # Answered by API Gateway: no Lambda invocation.
@@ -328,11 +436,11 @@ def test_a_known_path_with_another_method_gets_405_with_allow_from_api_gateway_i
         [response] = integration["IntegrationResponses"]
         assert response["StatusCode"] == "405"
         assert "SelectionPattern" not in response  # the default response: every mock status maps to it
-        assert response["ResponseParameters"] == {"method.response.header.Allow": f"'{', '.join(ALLOW[path])}'"}
+        assert response["ResponseParameters"] == {"method.response.header.Allow": f"'{', '.join(allow[path])}'"}
         assert _405_body(response["ResponseTemplates"]["application/json"], "DELETE") == {
             "error": {
                 "code": "method_not_allowed",
-                "message": f"Method DELETE is not allowed on {path}; allowed: {', '.join(ALLOW[path])}",
+                "message": f"Method DELETE is not allowed on {path}; allowed: {', '.join(allow[path])}",
             }
         }
         assert method["MethodResponses"] == [
@@ -344,15 +452,17 @@ def test_the_405_is_authorized_like_the_methods_of_its_path(any_deployment):
     methods = _methods(any_deployment)
 
     for path, catch_all in _catch_all(any_deployment).items():
-        [real] = [methods[(verb, p)] for verb, p in ROUTES if p == path]
+        [real] = [methods[(verb, p)] for verb, p in _routes(any_deployment) if p == path]
         assert catch_all["AuthorizationType"] == real["AuthorizationType"]
         assert catch_all.get("ApiKeyRequired") == real.get("ApiKeyRequired")
 
 
 def test_the_405_carries_cors_for_every_configured_origin_and_allows_the_preflight(two_origins):
+    allow = _allow(two_origins)
+    assert set(_catch_all(two_origins)) == set(allow)
     for path, method in _catch_all(two_origins).items():
         [response] = method["Integration"]["IntegrationResponses"]
-        allowed = ", ".join(sorted([*ALLOW[path], "OPTIONS"]))
+        allowed = ", ".join(sorted([*allow[path], "OPTIONS"]))
         assert response["ResponseParameters"] == {
             "method.response.header.Allow": f"'{allowed}'",
             # The first origin, unless the request comes from the other allowed one (below).

@@ -32,7 +32,11 @@ def test_the_acknowledged_findings_are_exactly_these(default, inference_profile,
     roles = ("Generation/ApiFunctionRole", "Generation/WorkerFunctionRole")
     expected = {
         *((role, "AwsSolutions::AwsSolutions-IAM5[Resource::*]") for role in roles),
-        *((role, f"AwsSolutions::AwsSolutions-IAM5[Resource::<{bucket}.Arn>/images/*]") for role in roles),
+        *(
+            (role, f"AwsSolutions::AwsSolutions-IAM5[Resource::<{bucket}.Arn>/{prefix}/*]")
+            for role in roles
+            for prefix in ("images", "uploads", "inputs")
+        ),
         ("Generation/WorkerFunctionRole", f"AwsSolutions::AwsSolutions-IAM5[Resource::<{bucket}.Arn>/requests/*]"),
         ("Generation/WorkerFunctionRole", f"AwsSolutions::AwsSolutions-IAM5[Resource::<{bucket}.Arn>/results/*]"),
         ("Api/Api", "AwsSolutions::AwsSolutions-COG4"),

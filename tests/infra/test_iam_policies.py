@@ -7,42 +7,105 @@ import re
 
 import pytest
 from aws_cdk import Environment
-from imagegen.models.catalog import DEFAULT_BEDROCK_REGION, MODELS
+from imagegen.models.catalog import DEFAULT_BEDROCK_REGION, MODELS, SERVICE_MODELS
 
 from infra.functions import API_HANDLER, WORKER_HANDLER
-from tests.infra.conftest import PROFILE_ALIASES, US_REGIONS, synth_now, with_us_profiles
+from tests.infra.conftest import PROFILE_ALIASES, US_REGIONS, synth, synth_now, with_us_profiles
 
 ACCOUNT = "${AWS::AccountId}"
+SPECS = {**MODELS, **SERVICE_MODELS}
+SERVICES = tuple(SERVICE_MODELS)
+HANDLERS = [API_HANDLER, WORKER_HANDLER]
 
 
 def _bedrock(synth, function):
+    """The Bedrock resources the function may call without a condition."""
     return {resource for action, resource in synth.allowed(function) if action.startswith("bedrock:")}
 
 
+def _routed(synth, function) -> tuple[set[str], set[str]]:
+    """(the foundation models allowed only through a profile, the profiles the condition names)."""
+    statements = [
+        statement
+        for statement in synth.role_statements(function)
+        if statement["Action"] == "bedrock:InvokeModel" and "Condition" in statement
+    ]
+    if not statements:
+        return set(), set()
+    [statement] = statements
+    profiles = statement["Condition"]["StringEquals"]["bedrock:InferenceProfileArn"]
+    return set(map(synth.render, statement["Resource"])), set(map(synth.render, profiles))
+
+
 def _foundation_model(alias: str, region: str = DEFAULT_BEDROCK_REGION) -> str:
-    return f"arn:${{AWS::Partition}}:bedrock:{region}::foundation-model/{MODELS[alias].model_id}"
+    return f"arn:${{AWS::Partition}}:bedrock:{region}::foundation-model/{SPECS[alias].model_id}"
 
 
 def _profile(prefix: str, alias: str, region: str) -> str:
-    return f"arn:${{AWS::Partition}}:bedrock:{region}:{ACCOUNT}:inference-profile/{prefix}{MODELS[alias].model_id}"
+    return f"arn:${{AWS::Partition}}:bedrock:{region}:{ACCOUNT}:inference-profile/{prefix}{SPECS[alias].model_id}"
 
 
-@pytest.mark.parametrize("handler", [API_HANDLER, WORKER_HANDLER])
-def test_bedrock_is_limited_to_the_enabled_models_in_the_bedrock_region_not_the_stacks(
+def _through_us_profile(aliases, region: str) -> tuple[set[str], set[str], set[str]]:
+    """(profiles in `region`, the models in every region the profile routes to, the profiles again)."""
+    profiles = {_profile("us.", alias, region) for alias in aliases}
+    routed = {_foundation_model(alias, destination) for alias in aliases for destination in sorted(US_REGIONS)}
+    return profiles, routed, profiles
+
+
+@pytest.mark.parametrize("handler", HANDLERS)
+def test_bedrock_is_limited_to_the_models_of_the_enabled_operations_in_the_bedrock_region(
     default, browser_api_key, handler
 ):
-    assert _bedrock(default, default.function(handler)[1]) == {_foundation_model("core")}
-    assert _bedrock(browser_api_key, browser_api_key.function(handler)[1]) == {
-        _foundation_model("core"),
-        _foundation_model("ultra"),
-    }
+    # Every operation: the enabled text-to-image models by their bare ids, and each Image
+    # Service through its us. profile from us-west-2, routed to the three US regions.
+    profiles, routed, condition = _through_us_profile(SERVICES, "us-west-2")
+    function = default.function(handler)[1]
+    assert _bedrock(default, function) == {_foundation_model("core"), *profiles}
+    assert _routed(default, function) == (routed, condition)
+
+    function = browser_api_key.function(handler)[1]
+    assert _bedrock(browser_api_key, function) == {_foundation_model("core"), _foundation_model("ultra"), *profiles}
+    assert _routed(browser_api_key, function) == (routed, condition)
+
+
+@pytest.mark.parametrize("handler", HANDLERS)
+def test_one_enabled_service_allows_its_profile_and_through_it_its_model_and_nothing_else(handler):
+    fast = synth({"imagegen:enabledOperations": ["upscale/fast"]})
+    function = fast.function(handler)[1]
+
+    assert _bedrock(fast, function) == {_profile("us.", "upscale/fast", "us-west-2")}
+    assert _routed(fast, function) == (
+        {
+            "arn:${AWS::Partition}:bedrock:us-east-1::foundation-model/stability.stable-fast-upscale-v1:0",
+            "arn:${AWS::Partition}:bedrock:us-east-2::foundation-model/stability.stable-fast-upscale-v1:0",
+            "arn:${AWS::Partition}:bedrock:us-west-2::foundation-model/stability.stable-fast-upscale-v1:0",
+        },
+        {
+            "arn:${AWS::Partition}:bedrock:us-west-2:${AWS::AccountId}:inference-profile/"
+            "us.stability.stable-fast-upscale-v1:0"
+        },
+    )
+    # The text-to-image model stays in ENABLED_MODELS, but nothing calls it: no right to.
+    assert _foundation_model("core") not in json.dumps(fast.role_statements(function))
+
+
+@pytest.mark.parametrize("handler", HANDLERS)
+def test_images_alone_allows_the_enabled_models_and_no_service(handler):
+    images = synth({"imagegen:enabledOperations": ["images"], "imagegen:enabledModels": ["ultra", "core"]})
+    function = images.function(handler)[1]
+
+    assert _bedrock(images, function) == {_foundation_model("ultra"), _foundation_model("core")}
+    assert _routed(images, function) == (set(), set())
 
 
 def test_a_stack_in_another_region_still_calls_the_models_where_bedrock_serves_them():
     elsewhere = synth_now(env=Environment(account="111122223333", region="eu-west-1"))
 
-    in_us_west_2 = re.compile(r"arn:(aws|\$\{AWS::Partition\}):bedrock:us-west-2::foundation-model/stability\.\S+")
-    for handler in (API_HANDLER, WORKER_HANDLER):
+    in_us_west_2 = re.compile(
+        r"arn:(aws|\$\{AWS::Partition\}):bedrock:us-west-2:(|\$\{AWS::AccountId\}|111122223333):"
+        r"(foundation-model|inference-profile)/(us\.)?stability\.\S+"
+    )
+    for handler in HANDLERS:
         function = elsewhere.function(handler)[1]
         resources = _bedrock(elsewhere, function)
         assert resources, handler
@@ -52,27 +115,18 @@ def test_a_stack_in_another_region_still_calls_the_models_where_bedrock_serves_t
         assert "eu-west-1" not in json.dumps(statements)
 
 
-@pytest.mark.parametrize("handler", [API_HANDLER, WORKER_HANDLER])
+@pytest.mark.parametrize("handler", HANDLERS)
 def test_an_inference_profile_allows_the_profiles_and_only_through_them_the_models_where_they_route(
     inference_profile, handler
 ):
     function = inference_profile.function(handler)[1]
-    aliases = PROFILE_ALIASES
+    profiles, routed, condition = _through_us_profile([*PROFILE_ALIASES, *SERVICES], "us-east-1")
 
     # Without a condition: the profiles in the Bedrock region, and no foundation model at all.
-    assert _bedrock(inference_profile, function) == {_profile("us.", alias, "us-east-1") for alias in aliases}
-    conditional = [
-        statement
-        for statement in inference_profile.role_statements(function)
-        if statement["Action"] == "bedrock:InvokeModel" and "Condition" in statement
-    ]
-    assert len(conditional) == 1
-    # The model in each region the profile routes to, named explicitly (no region wildcard).
-    assert set(map(inference_profile.render, conditional[0]["Resource"])) == {
-        _foundation_model(alias, region) for alias in aliases for region in sorted(US_REGIONS)
-    }
-    profiles = conditional[0]["Condition"]["StringEquals"]["bedrock:InferenceProfileArn"]
-    assert set(map(inference_profile.render, profiles)) == {_profile("us.", alias, "us-east-1") for alias in aliases}
+    assert _bedrock(inference_profile, function) == profiles
+    # The model in each region the profile routes to, named explicitly (no region wildcard),
+    # only through this deployment's profiles.
+    assert _routed(inference_profile, function) == (routed, condition)
 
 
 def test_a_region_served_only_through_a_profile_calls_the_model_through_it():
@@ -80,7 +134,7 @@ def test_a_region_served_only_through_a_profile_calls_the_model_through_it():
         through = synth_now({"imagegen:bedrockRegion": "us-east-2"})
 
     function = through.function(API_HANDLER)[1]
-    assert _bedrock(through, function) == {_profile("us.", "core", "us-east-2")}
+    assert _bedrock(through, function) == {_profile("us.", alias, "us-east-2") for alias in ("core", *SERVICES)}
     assert function["Environment"]["Variables"]["BEDROCK_REGION"] == "us-east-2"
     assert function["Environment"]["Variables"]["MODEL_ID_PREFIX"] == ""
 
@@ -109,10 +163,20 @@ def test_s3_rights_cover_only_the_prefixes_each_function_uses(default):
         ("s3:DeleteObject", "bucket/images/*"),
     }
 
-    assert _by_service(default, API_HANDLER, "s3") == images
+    # The API signs upload forms (S3 checks PutObject under uploads/ against its role), keeps an
+    # API job's inline images under inputs/, and reads both.
+    assert _by_service(default, API_HANDLER, "s3") == images | {
+        ("s3:PutObject", "bucket/uploads/*"),
+        ("s3:GetObject", "bucket/uploads/*"),
+        ("s3:PutObject", "bucket/inputs/*"),
+        ("s3:GetObject", "bucket/inputs/*"),
+    }
+    # The worker only reads the images a job names.
     assert _by_service(default, WORKER_HANDLER, "s3") == images | {
         ("s3:GetObject", "bucket/requests/*"),
         ("s3:PutObject", "bucket/results/*"),
+        ("s3:GetObject", "bucket/uploads/*"),
+        ("s3:GetObject", "bucket/inputs/*"),
     }
 
 

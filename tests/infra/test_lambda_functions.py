@@ -3,10 +3,15 @@ runtime code reads."""
 
 from __future__ import annotations
 
+import dataclasses
+from unittest import mock
+
 import pytest
+from imagegen.models.operations import OPERATIONS
 from imagegen.models.settings import ApiSettings, WorkerSettings
 
 from infra.functions import API_HANDLER, WORKER_HANDLER
+from tests.infra.conftest import synth, synth_now
 
 API_GATEWAY_DEFAULT_INTEGRATION_LIMIT_SECONDS = 29
 
@@ -55,6 +60,47 @@ def test_raising_the_api_timeout_raises_the_function_and_the_integration_togethe
     # ...and the time a model may take: the read timeout grows with the function's timeout
     api_env = two_origins.function(API_HANDLER)[1]["Environment"]["Variables"]
     assert api_env["BEDROCK_READ_TIMEOUT_SECONDS"] == "51"
+
+
+def test_the_worker_waits_for_the_slowest_enabled_operation(default):
+    slowest = max(OPERATIONS.values(), key=lambda op: op.read_timeout_seconds)
+    worker = default.function(WORKER_HANDLER)[1]
+    api_env = default.function(API_HANDLER)[1]["Environment"]["Variables"]
+
+    assert worker["Environment"]["Variables"]["BEDROCK_READ_TIMEOUT_SECONDS"] == str(
+        max(60, slowest.read_timeout_seconds)
+    )
+    # Its call and a minute for the rest fit in the default 300 s.
+    assert slowest.read_timeout_seconds + 60 <= 300
+    assert worker["Timeout"] == 300
+    # The API function keeps its own: a slow operation's 504 tells the caller to use POST /jobs.
+    assert api_env["BEDROCK_READ_TIMEOUT_SECONDS"] == "20"
+    # Without the slow operations, the worker waits a minute, as before them.
+    fast = synth({"imagegen:enabledOperations": ["images", "upscale/fast"]})
+    assert fast.function(WORKER_HANDLER)[1]["Environment"]["Variables"]["BEDROCK_READ_TIMEOUT_SECONDS"] == "60"
+
+
+def test_an_operation_slower_than_the_workers_timeout_allows_raises_it_and_the_queues_visibility():
+    creative = OPERATIONS["upscale/creative"]
+    with mock.patch.dict(OPERATIONS, {creative.name: dataclasses.replace(creative, read_timeout_seconds=400)}):
+        slow = synth_now({"imagegen:enabledOperations": ["images", "upscale/creative"]})
+
+    worker = slow.function(WORKER_HANDLER)[1]
+    queue = slow.resources("AWS::SQS::Queue")[slow.logical_id(slow.stack.jobs.queue)]
+    assert worker["Environment"]["Variables"]["BEDROCK_READ_TIMEOUT_SECONDS"] == "400"
+    assert worker["Timeout"] == 460
+    assert queue["VisibilityTimeout"] == 2 * 460
+    assert slow.function(API_HANDLER)[1]["Timeout"] == 28
+
+
+def test_both_functions_know_the_enabled_operations(default):
+    for handler in (API_HANDLER, WORKER_HANDLER):
+        env = default.function(handler)[1]["Environment"]["Variables"]
+        assert env["ENABLED_OPERATIONS"] == ",".join(OPERATIONS)
+    pruned = synth({"imagegen:enabledOperations": ["upscale/fast", "images"]})
+    for handler in (API_HANDLER, WORKER_HANDLER):
+        env = pruned.function(handler)[1]["Environment"]["Variables"]
+        assert env["ENABLED_OPERATIONS"] == "upscale/fast,images"
 
 
 def test_both_functions_share_one_asset(default):
@@ -127,6 +173,7 @@ def test_the_runtime_settings_model_accepts_the_environment(any_deployment, hand
     settings = settings_class.from_environment(resolved)
 
     assert list(settings.enabled_models) == any_deployment.stack.config.enabled_models
+    assert list(settings.enabled_operations) == any_deployment.stack.config.enabled_operations
     assert settings.presign_expiry_seconds == any_deployment.stack.config.presign_expiry_seconds
     # Each variable the stack sets is one the runtime reads (or Powertools or pydantic does).
     read_by_runtime = {field.alias for field in settings_class.model_fields.values()}

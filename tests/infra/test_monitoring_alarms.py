@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 
+from imagegen.models.catalog import SERVICE_MODELS
+
 from infra.functions import API_HANDLER, WORKER_HANDLER
+from tests.infra.conftest import synth as synthesize
 
 
 def _alarms(synth):
@@ -142,15 +145,20 @@ def _bedrock_metrics(synth) -> list[list]:
     ]
 
 
-def test_the_dashboard_graphs_each_enabled_model_by_the_id_it_is_invoked_with(default, inference_profile):
+def test_the_dashboard_graphs_each_model_called_by_the_id_it_is_invoked_with(default, inference_profile):
     def model_ids(synth) -> set[str]:
         return {metric[metric.index("ModelId") + 1] for metric in _bedrock_metrics(synth)}
 
-    assert model_ids(default) == {"stability.stable-image-core-v1:1"}
+    # The Image Services of the enabled operations are always called through their us. profiles.
+    services = {f"us.{spec.model_id}" for spec in SERVICE_MODELS.values()}
+    assert model_ids(default) == {"stability.stable-image-core-v1:1", *services}
     assert model_ids(inference_profile) == {
         "us.stability.stable-image-core-v1:1",
         "us.stability.stable-image-ultra-v1:1",
+        *services,
     }
+    images_only = synthesize({"imagegen:enabledOperations": ["images"]})
+    assert model_ids(images_only) == {"stability.stable-image-core-v1:1"}
 
 
 def test_the_dashboard_reads_bedrocks_metrics_in_the_bedrock_region(default, inference_profile):

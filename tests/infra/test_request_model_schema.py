@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 import pytest
+from imagegen.models.operations import OPERATIONS
 from jsonschema import Draft4Validator
 
-from infra.request_schema import DRAFT4, UnsupportedSchema, request_model_schema, to_draft4
+from infra.request_schema import (
+    DRAFT4,
+    UnsupportedSchema,
+    job_request_schema,
+    operation_request_schema,
+    request_model_schema,
+    to_draft4,
+    upload_request_schema,
+)
 
 
 @pytest.fixture(scope="module")
@@ -130,3 +139,68 @@ def test_api_gateway_takes_an_integer_written_with_a_zero_fraction_as_the_functi
     assert validator.is_valid({"prompt": "a", "seed": 5.0, "count": 2.0})
     assert not validator.is_valid({"prompt": "a", "seed": 5.5})
     assert not validator.is_valid({"prompt": "a", "count": True})
+
+
+def test_pydantic_bounds_written_under_their_own_names_become_draft4_bounds():
+    converted = to_draft4({"type": "integer", "ge": 0, "le": 10, "title": "Seed"})
+
+    assert converted == {
+        "$schema": DRAFT4,
+        "type": "number",
+        "multipleOf": 1,
+        "minimum": 0,
+        "maximum": 10,
+        "title": "Seed",
+    }
+    assert Draft4Validator(converted).is_valid(10)
+    assert not Draft4Validator(converted).is_valid(11)
+
+
+@pytest.mark.parametrize("operation", list(OPERATIONS.values()), ids=lambda op: op.name)
+def test_every_operations_request_converts_with_its_image_inputs_as_a_union(operation):
+    schema = operation_request_schema(operation, ["core"])
+    Draft4Validator.check_schema(schema)
+    validator = Draft4Validator(schema)
+
+    assert not {"$defs", "$ref", "const", "ge", "le"} & set(_keywords(schema))
+    for name in operation.request.IMAGE_FIELDS:
+        image = schema["properties"][name]
+        # A base64 string, {"upload_id"} or {"s3_key"}: each branch inlined.
+        assert {branch.get("type") for branch in image["anyOf"]} >= {"string", "object"}
+        objects = [branch for branch in image["anyOf"] if branch.get("type") == "object"]
+        assert sorted(next(iter(branch["properties"])) for branch in objects) == ["s3_key", "upload_id"]
+        assert all(branch["additionalProperties"] is False for branch in objects)
+    # images needs a prompt without requiring it in the schema (prompt or text_prompts).
+    minimal = {"prompt": "a lighthouse"} if "prompt" in schema["properties"] else {}
+    for image in ("iVBORw0KGgoAAAANSUhEUg==", {"upload_id": "0" * 32}, {"s3_key": "uploads/" + "0" * 32}):
+        assert validator.is_valid({**minimal, "image": image}), image
+    for image in ("short", {"upload_id": "x"}, {"s3_key": "images/a.png"}, {"upload_id": "0" * 32, "s3_key": "x"}):
+        assert not validator.is_valid({**minimal, "image": image}), image
+
+
+def test_the_job_schema_is_any_operations_request_with_operation_naming_it():
+    operations = [OPERATIONS["images"], OPERATIONS["upscale/fast"]]
+    schema = job_request_schema(operations, ["core"])
+    Draft4Validator.check_schema(schema)
+    validator = Draft4Validator(schema)
+
+    assert schema["properties"]["operation"]["enum"] == ["images", "upscale/fast"]
+    images, fast = schema["anyOf"]
+    assert "$schema" not in images and "$schema" not in fast
+    assert "operation" not in images.get("required", [])
+    assert "operation" in fast["required"]
+    assert validator.is_valid({"prompt": "a"})
+    assert validator.is_valid({"operation": "upscale/fast", "image": {"upload_id": "0" * 32}})
+    # A field of another operation is unknown to this one.
+    assert not validator.is_valid({"operation": "upscale/fast", "image": {"upload_id": "0" * 32}, "count": 2})
+    assert not validator.is_valid({"operation": "upscale/creative", "prompt": "a"})
+    error_messages = [error.message for error in validator.iter_errors({"operation": "erase", "prompt": "a"})]
+    assert any("is not one of ['images', 'upscale/fast']" in message for message in error_messages)
+
+
+def test_the_upload_schema_is_draft4_with_no_empty_required_list():
+    schema = upload_request_schema()
+    Draft4Validator.check_schema(schema)
+
+    assert schema["properties"]["content_type"]["enum"] == ["image/png", "image/jpeg", "image/webp"]
+    assert "required" not in schema

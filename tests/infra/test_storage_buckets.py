@@ -44,7 +44,8 @@ def test_generated_objects_expire_after_the_configured_days(request, deployment,
     rules = bucket["LifecycleConfiguration"]["Rules"]
 
     expiring = {rule["Prefix"]: rule["ExpirationInDays"] for rule in rules if "ExpirationInDays" in rule}
-    assert expiring == {"images/": days, "results/": days, "requests/": days}
+    # Uploads and the stored inputs of jobs expire with the images they are made into.
+    assert expiring == {"images/": days, "results/": days, "requests/": days, "uploads/": days, "inputs/": days}
     assert all(rule["Status"] == "Enabled" for rule in rules)
     whole_bucket = [rule for rule in rules if "Prefix" not in rule]
     assert [rule["AbortIncompleteMultipartUpload"] for rule in whole_bucket] == [{"DaysAfterInitiation": 1}]
@@ -78,16 +79,18 @@ def test_the_bucket_name_is_unique_to_each_deployment_of_the_stack(default):
     ("deployment", "origins"),
     [("default", ["*"]), ("browser_api_key", ["https://app.example.com"])],
 )
-def test_browsers_may_read_presigned_urls_from_the_allowed_origins(request, deployment, origins):
+def test_browsers_may_read_presigned_urls_and_post_uploads_from_the_allowed_origins(request, deployment, origins):
     synth = request.getfixturevalue(deployment)
     bucket = synth.resources("AWS::S3::Bucket")[synth.logical_id(synth.stack.storage.bucket)]
 
+    # POST: a browser sends POST /uploads' presigned form to the bucket and reads the answer.
     assert bucket["CorsConfiguration"]["CorsRules"] == [
-        {"AllowedMethods": ["GET", "HEAD"], "AllowedOrigins": origins, "MaxAge": 3600}
+        {"AllowedMethods": ["GET", "HEAD", "POST"], "AllowedOrigins": origins, "MaxAge": 3600}
     ]
 
 
 def test_a_json_request_dropped_under_requests_notifies_the_jobs_queue(default):
+    # ... and nothing else: an upload (uploads/) or a job's input (inputs/) is never a job.
     bucket_id = default.logical_id(default.stack.storage.bucket)
     queue_id = default.logical_id(default.stack.jobs.queue)
     bucket = default.template["Resources"][bucket_id]
