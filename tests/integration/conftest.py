@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 import requests
 from imagegen.handlers import wiring
+from imagegen.models.operations import OPERATIONS
 
 from offline.aws_services import CREDENTIALS, Resources, provision, start_moto
 from offline.bedrock_emulator import BedrockEmulator
@@ -62,6 +63,7 @@ def base_env(aws: Resources, emulator: BedrockEmulator) -> dict[str, str]:
         "EVENT_BUS_NAME": aws.event_bus,
         "EVENT_SOURCE": aws.event_source,
         "ENABLED_MODELS": "core,ultra,sd3.5-large",
+        "ENABLED_OPERATIONS": ",".join(OPERATIONS),
         "MAX_RECEIVE_COUNT": str(aws.max_receive_count),
         "RETRY_BACKOFF_SECONDS": "0",
         "BEDROCK_READ_TIMEOUT_SECONDS": "10",

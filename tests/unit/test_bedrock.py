@@ -15,7 +15,6 @@ from botocore.response import StreamingBody
 from botocore.stub import Stubber
 from imagegen.adapters.bedrock import BedrockImageModel
 from imagegen.models import errors
-from imagegen.models.catalog import MODELS
 from imagegen.models.request import ImageRequest
 from PIL import Image
 
@@ -282,7 +281,9 @@ def test_any_other_validation_message_is_the_models_400(stubbed):
 
 def test_the_model_id_sent_is_the_deployments_invocation_id():
     client = boto3.client("bedrock-runtime", region_name="us-west-2")
-    model = BedrockImageModel(client, model_ids={"stability.stable-image-core-v1:1": "us.stability.stable-image-core-v1:1"})
+    model = BedrockImageModel(
+        client, model_ids={"stability.stable-image-core-v1:1": "us.stability.stable-image-core-v1:1"}
+    )
     with Stubber(client) as stubber:
         stubber.add_response(
             "invoke_model",

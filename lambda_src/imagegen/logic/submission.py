@@ -60,7 +60,7 @@ class JobSubmission:
         (`inputs`, by field), and returns the job id and its status: queued, or, for an
         Idempotency-Key seen before, the status the job has now."""
         invocation = lambda_context.aws_request_id
-        document = request.model_dump(mode="json", exclude_none=True)
+        document = request.to_document()
         document.update({name: {"s3_key": key} for name, key in inputs.items()})
         if operation != IMAGES:  # absent means images, as in requests recorded before operations
             document = {"operation": operation, **document}

@@ -39,7 +39,7 @@ ModelAlias = Literal["core", "ultra", "sd3.5-large"]
 SD35_LARGE = "sd3.5-large"
 
 
-def _integral(value: object) -> object:
+def integral(value: object) -> object:
     """5.0 is the integer 5: JSON does not tell them apart (JSON Schema's integer, since draft 6,
     is any number without a fraction). Booleans, strings and 5.5 stay what they are: refused."""
     if isinstance(value, float) and value.is_integer():
@@ -48,7 +48,7 @@ def _integral(value: object) -> object:
 
 
 # An integer, whether written 5 or 5.0; never a boolean, a string or a fraction.
-Integer = Annotated[int, BeforeValidator(_integral)]
+Integer = Annotated[int, BeforeValidator(integral)]
 
 
 def _lower(value: object) -> object:
@@ -78,7 +78,7 @@ WebOutputFormat = Annotated[
 Seed = Annotated[
     int,
     Field(ge=0, le=MAX_SEED, description="0 or absent: random. The seed used is returned."),
-    BeforeValidator(_integral),
+    BeforeValidator(integral),
 ]
 Strength = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 # The prompt's length counts after trimming, which a JSON Schema maxLength (raw length) cannot say: the
@@ -194,6 +194,10 @@ class OperationRequest(BaseModel):
         keys), the images as base64."""
         raise NotImplementedError
 
+    def to_document(self) -> dict[str, Any]:
+        """The request as JSON that parses back to it (a job keeps its request so)."""
+        return self.model_dump(mode="json", exclude_none=True)
+
     def _check_sources(self, info: ValidationInfo) -> None:
         for name, value in self.images().items():
             try:
@@ -215,7 +219,7 @@ class OperationRequest(BaseModel):
         return cls.model_validate(document, context=context)
 
 
-def _fields_set_in(body: dict[str, Any], request: BaseModel, *names: str) -> None:
+def copy_given_fields(body: dict[str, Any], request: BaseModel, *names: str) -> None:
     """Copies the optional fields the caller gave into a Bedrock body."""
     for name in names:
         value = getattr(request, name)
@@ -340,6 +344,12 @@ class ImageRequest(OperationRequest):
             raise ValueError("an unvalidated request has no model")
         return MODELS[self.model]
 
+    def to_document(self) -> dict[str, Any]:
+        document = super().to_document()
+        if self.image is not None:  # its aspect ratio is the image's: the default is not the caller's
+            del document["aspect_ratio"]
+        return document
+
     def bedrock_body(self, *, seed: int, images: Mapping[str, str]) -> dict[str, Any]:
         body: dict[str, Any] = {"prompt": self.text}
         if "image" in images:
@@ -352,5 +362,5 @@ class ImageRequest(OperationRequest):
             body["aspect_ratio"] = self.aspect_ratio
         body["seed"] = seed
         body["output_format"] = self.output_format
-        _fields_set_in(body, self, "negative_prompt")
+        copy_given_fields(body, self, "negative_prompt")
         return body

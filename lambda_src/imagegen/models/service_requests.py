@@ -12,12 +12,12 @@ from pydantic import BeforeValidator, ConfigDict, Field, ValidationInfo, model_v
 from imagegen.models.catalog import MAX_SEED, SERVICE_MODELS, ModelSpec
 from imagegen.models.image_inputs import ImageInput
 from imagegen.models.request import (
-    _integral,
     NegativePrompt,
     OperationRequest,
     Prompt,
     WebOutputFormat,
-    _fields_set_in,
+    copy_given_fields,
+    integral,
 )
 
 # The Image Services take seeds up to 4,294,967,294.
@@ -25,7 +25,7 @@ SERVICE_MAX_SEED = MAX_SEED - 1
 ServiceSeed = Annotated[
     int,
     Field(ge=0, le=SERVICE_MAX_SEED, description="0 or absent: random. The seed used is returned."),
-    BeforeValidator(_integral),
+    BeforeValidator(integral),
 ]
 StylePreset = Literal[
     "3d-model",
@@ -66,7 +66,7 @@ class ServiceRequest(OperationRequest):
     def bedrock_body(self, *, seed: int, images: Mapping[str, str]) -> dict[str, Any]:
         body: dict[str, Any] = dict(images)
         names = [name for name in type(self).model_fields if name not in self.IMAGE_FIELDS and name != "seed"]
-        _fields_set_in(body, self, *names)
+        copy_given_fields(body, self, *names)
         if self.TAKES_SEED:
             body["seed"] = seed
         return body
