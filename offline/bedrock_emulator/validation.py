@@ -13,7 +13,11 @@ from .errors import malformed_input
 from .inputs import decode_image, has_alpha
 from .models import ModelSpec
 from .schema import type_name
-from .schemas import SCHEMAS
+from .schemas import GENERATE_SCHEMAS
+from .service_schemas import SERVICE_SCHEMAS
+
+# Every model's schema by its operation (ModelSpec.operation).
+SCHEMAS = {**GENERATE_SCHEMAS, **SERVICE_SCHEMAS}
 
 
 @dataclass(frozen=True)
