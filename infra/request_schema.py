@@ -139,7 +139,7 @@ def job_request_schema(operations: Sequence[Operation], enabled_models: Sequence
     names = [operation.name for operation in operations]
     branches = []
     for operation in operations:
-        branch = {key: value for key, value in operation_request_schema(operation, enabled_models).items()}
+        branch = dict(operation_request_schema(operation, enabled_models))
         branch.pop("$schema", None)
         branch["properties"] = {**branch.get("properties", {}), OPERATION_FIELD: {"enum": [operation.name]}}
         if operation.name != IMAGES:
