@@ -69,6 +69,13 @@ def _limit_violations(path: str, width: int, height: int, limits: ImageLimits) -
     return []
 
 
+def _too_large(path: str, limits: ImageLimits) -> str:
+    threshold = 2 * (Image.MAX_IMAGE_PIXELS or 0)
+    if limits.max_pixels is not None:
+        return f"{path}: image of more than {threshold} pixels exceeds the maximum of {limits.max_pixels} pixels"
+    return f"{path}: image of more than {threshold} pixels is too large to process"
+
+
 def decode_image(path: str, text: str, limits: ImageLimits) -> tuple[Image.Image | None, list[str]]:
     """The decoded image and no violations, or None and the violations of the input at `path`.
 
@@ -80,7 +87,11 @@ def decode_image(path: str, text: str, limits: ImageLimits) -> tuple[Image.Image
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(raw))
-    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError):
+    except Image.DecompressionBombError:
+        # Pillow refuses to open an image this large at all (its header claims more pixels
+        # than Pillow's own safety limit), so its exact dimensions are not at hand.
+        return None, [_too_large(path, limits)]
+    except (UnidentifiedImageError, OSError, ValueError):
         return None, [f"{path}: the image cannot be decoded; supported formats: jpeg, png, webp"]
     kind = FORMATS.get(image.format or "")
     if kind is None:

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import base64
 import functools
+import struct
 import time
+import zlib
 
 import pytest
 from PIL import Image
@@ -207,3 +209,29 @@ def test_without_a_mask_the_image_needs_an_alpha_channel(bedrock, invocations, n
     )
     assert invocations()["count"] == 0
     accepted(bedrock, {**base, "image": image_b64(96, 80, "RGBA")}, profile(name))
+
+
+def png_header(width: int, height: int) -> str:
+    """A PNG that claims a size in its header and holds no pixels: a size check reads no more."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    raw = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"")) + chunk(b"IEND", b"")
+    return base64.b64encode(raw).decode()
+
+
+def test_a_huge_image_is_refused_by_its_header(bedrock, invocations):
+    name = "stable-image-remove-background"
+
+    assert rejection(bedrock, {"image": png_header(5000, 5000)}, profile(name)) == malformed(
+        too_many_pixels("image", 5000, 5000, 9_437_184)
+    )
+    assert rejection(bedrock, {"image": png_header(20_000, 20_000)}, profile(name)) == malformed(
+        "#/image: image of more than 178956970 pixels exceeds the maximum of 9437184 pixels"
+    )
+    assert rejection(bedrock, {"prompt": "p", "image": png_header(16_384, 16_384)}, ULTRA) == malformed(
+        "#/image: image of more than 178956970 pixels is too large to process"
+    )
+    assert invocations()["count"] == 0
