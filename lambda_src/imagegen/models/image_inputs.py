@@ -30,7 +30,10 @@ STORED_SOURCES: frozenset[InputSource] = frozenset({"s3"})
 MAX_INPUT_BYTES = 18_000_000
 
 UPLOAD_ID_PATTERN = r"^[0-9a-f]{32}$"
-S3_KEY_PATTERN = rf"^({UPLOADS_PREFIX}|{INPUTS_PREFIX})[A-Za-z0-9!_.*'()/-]{{1,900}}$"
+# Segments of S3's safe characters, none starting with a dot (no "." or ".." segments).
+S3_KEY_PATTERN = (
+    rf"^({UPLOADS_PREFIX.rstrip('/')}|{INPUTS_PREFIX.rstrip('/')})(/[A-Za-z0-9!_*'()-][A-Za-z0-9!_.*'()-]*)+$"
+)
 _DATA_URL = re.compile(r"^data:image/(png|jpeg|jpg|webp);base64,", re.IGNORECASE)
 
 
@@ -67,7 +70,9 @@ class S3Ref(BaseModel):
 
     model_config = ConfigDict(strict=True, extra="forbid", title="S3Ref")
 
-    s3_key: str = Field(pattern=S3_KEY_PATTERN, description="Key under uploads/ or inputs/ of the bucket")
+    s3_key: str = Field(
+        pattern=S3_KEY_PATTERN, max_length=1024, description="Key under uploads/ or inputs/ of the bucket"
+    )
 
 
 InlineImage = Annotated[
