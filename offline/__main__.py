@@ -43,6 +43,19 @@ Try it:
        "Source": "my.app", "DetailType": "ImageGenerationRequested", \
        "Detail": "{{\\"request_id\\": \\"evt-1\\", \\"prompt\\": \\"A red bicycle\\"}}"}}]}}'
   until curl -sf {s3}/{r.bucket}/results/evt-1.json {sign}:s3; do sleep 1; done
+  # image inputs: upload a picture with the presigned POST, then upscale it 4x, remove its
+  # background, or run image-to-image (every operation: {api}/openapi.json):
+  curl -s -X POST {api}/uploads -H 'content-type: application/json' -d '{{"content_type": "image/png"}}' \\
+       > upload.json
+  curl -s $(python3 -c 'import json; f = json.load(open("upload.json")); \\
+       print(f["url"], *(f"-F {{k}}={{v}}" for k, v in f["fields"].items()))') -F file=@photo.png
+  UPLOAD=$(python3 -c 'import json; print(json.load(open("upload.json"))["upload_id"])')
+  curl -s -X POST {api}/upscale/fast -H 'content-type: application/json' \\
+       -d '{{"image": {{"upload_id": "'$UPLOAD'"}}}}'
+  curl -s -X POST {api}/edit/remove-background -H 'content-type: application/json' \\
+       -d '{{"image": {{"upload_id": "'$UPLOAD'"}}}}'
+  curl -s -X POST {api}/images -H 'content-type: application/json' \\
+       -d '{{"prompt": "A watercolour", "model": "sd3.5-large", "strength": 0.6, "image": {{"upload_id": "'$UPLOAD'"}}}}'
   # make the model fail, add latency, reset:
   curl -s -X POST {bedrock}/_emulator/faults -d '{{"fault": "throttle", "times": 5}}'
   curl -s -X POST {bedrock}/_emulator/latency -d '{{"ms": 1500}}'
