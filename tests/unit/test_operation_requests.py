@@ -63,17 +63,39 @@ def test_operations_without_a_seed_or_prompt_refuse_them(operation):
     assert refused_field(operation, {"image": UPLOAD, "prompt": "x"}) == "prompt"
 
 
-@pytest.mark.parametrize("operation", [name for name in ALL if name != "images"])
+# The least each service needs.
+MINIMAL: dict[str, dict] = {
+    "upscale/fast": {"image": UPLOAD},
+    "upscale/conservative": {"image": UPLOAD, "prompt": "x"},
+    "upscale/creative": {"image": UPLOAD, "prompt": "x"},
+    "edit/remove-background": {"image": UPLOAD},
+    "edit/inpaint": {"image": UPLOAD, "prompt": "x"},
+    "edit/outpaint": {"image": UPLOAD, "up": 1},
+    "edit/erase": {"image": UPLOAD},
+    "edit/search-and-replace": {"image": UPLOAD, "prompt": "x", "search_prompt": "y"},
+    "edit/search-and-recolor": {"image": UPLOAD, "prompt": "x", "select_prompt": "y"},
+    "control/sketch": {"image": UPLOAD, "prompt": "x"},
+    "control/structure": {"image": UPLOAD, "prompt": "x"},
+    "control/style-guide": {"image": UPLOAD, "prompt": "x"},
+    "control/style-transfer": {"init_image": UPLOAD, "style_image": UPLOAD},
+}
+
+
+def test_every_service_is_covered():
+    assert set(MINIMAL) == set(ALL) - {"images"}
+
+
+@pytest.mark.parametrize("operation", MINIMAL)
 def test_webp_output_where_the_model_takes_it(operation):
-    assert (
-        parse(
-            operation,
-            {"image": UPLOAD, "prompt": "x", "output_format": "WebP"}
-            if "conservative" in operation or "creative" in operation
-            else {"image": UPLOAD, "output_format": "WebP"},
-        ).output_format
-        == "webp"
-    )
+    assert parse(operation, {**MINIMAL[operation], "output_format": "WebP"}).output_format == "webp"
+
+
+@pytest.mark.parametrize("operation", MINIMAL)
+def test_each_required_field_is_required(operation):
+    for name in MINIMAL[operation]:
+        document = {key: value for key, value in MINIMAL[operation].items() if key != name}
+        with pytest.raises(ValidationFailed):
+            parse(operation, document)
 
 
 def test_text_to_image_keeps_png_and_jpeg():
@@ -158,10 +180,45 @@ def test_s3_keys_only_under_uploads_or_inputs(key):
             {"prompt": "barn", "image": UPLOAD, "model": "ultra"},
             {"prompt": "barn", "image": "B64", "seed": 9, "output_format": "png"},
         ),
+        (
+            "edit/inpaint",
+            {"image": UPLOAD, "mask": UPLOAD, "prompt": "cat"},
+            {"image": "B64", "mask": "M64", "prompt": "cat", "grow_mask": 5, "output_format": "png", "seed": 9},
+        ),
+        (
+            "edit/outpaint",
+            {"image": UPLOAD, "left": 200},
+            {
+                "image": "B64",
+                "left": 200,
+                "right": 0,
+                "up": 0,
+                "down": 0,
+                "creativity": 0.5,
+                "output_format": "png",
+                "seed": 9,
+            },
+        ),
+        (
+            "control/style-transfer",
+            {"init_image": UPLOAD, "style_image": UPLOAD},
+            {
+                "init_image": "I64",
+                "style_image": "S64",
+                "composition_fidelity": 0.9,
+                "style_strength": 1.0,
+                "change_strength": 0.9,
+                "output_format": "png",
+                "seed": 9,
+            },
+        ),
     ],
 )
 def test_each_operation_sends_only_its_documented_fields(operation, document, body):
-    assert parse(operation, document).bedrock_body(seed=9, images={"image": "B64"}) == body
+    images = {"image": "B64", "mask": "M64", "init_image": "I64", "style_image": "S64"}
+    request = parse(operation, document)
+    given = {name: images[name] for name in request.images()}
+    assert request.bedrock_body(seed=9, images=given) == body
 
 
 def test_a_job_names_its_operation_and_images_are_its_default():

@@ -66,6 +66,7 @@ class InputResolver:
             if problems:
                 raise invalid(name, f"the image {problems[0]}")
             images[name] = image
+        request.check_inputs({name: image.info for name, image in images.items()})
         encoded = sum((len(image.data) + 2) // 3 * 4 for image in images.values())
         if encoded + _OTHER_FIELDS_BYTES > BEDROCK_BODY_LIMIT:
             raise invalid(

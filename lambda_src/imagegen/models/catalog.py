@@ -94,6 +94,15 @@ SERVICE_MODELS: dict[str, ModelSpec] = {
         _image_service("upscale/conservative", "stable-conservative-upscale"),
         _image_service("upscale/creative", "stable-creative-upscale"),
         _image_service("edit/remove-background", "stable-image-remove-background"),
+        _image_service("edit/inpaint", "stable-image-inpaint"),
+        _image_service("edit/outpaint", "stable-outpaint"),
+        _image_service("edit/erase", "stable-image-erase-object"),
+        _image_service("edit/search-and-replace", "stable-image-search-replace"),
+        _image_service("edit/search-and-recolor", "stable-image-search-recolor"),
+        _image_service("control/sketch", "stable-image-control-sketch"),
+        _image_service("control/structure", "stable-image-control-structure"),
+        _image_service("control/style-guide", "stable-image-style-guide"),
+        _image_service("control/style-transfer", "stable-style-transfer"),
     )
 }
 

@@ -28,6 +28,14 @@ from typing import Any
 from pydantic import ValidationError
 
 from imagegen.models.catalog import MODELS, SERVICE_MODELS, ModelSpec
+from imagegen.models.control_requests import SketchRequest, StructureRequest, StyleGuideRequest, StyleTransferRequest
+from imagegen.models.edit_requests import (
+    EraseRequest,
+    InpaintRequest,
+    OutpaintRequest,
+    SearchAndRecolorRequest,
+    SearchAndReplaceRequest,
+)
 from imagegen.models.image_inputs import ImageLimits, InputSource
 from imagegen.models.request import ImageRequest, OperationRequest
 from imagegen.models.service_requests import (
@@ -70,6 +78,24 @@ class Operation:
 # The Image Services' rule for an input, unless the service documents another: each side at least
 # 64 px, at most 9,437,184 pixels, aspect ratio 1:2.5 to 2.5:1, JPEG, PNG or WebP.
 _SERVICE_INPUT = ImageLimits(min_side=64, min_pixels=4_096, max_pixels=9_437_184)
+
+
+def _service(
+    name: str, summary: str, request: type[OperationRequest], returns: str, fields: tuple[str, ...]
+) -> Operation:
+    """An edit or control service: every image input under the services' common rule (a mask
+    too, which must also have its image's size), png, jpeg or webp out."""
+    return Operation(
+        name,
+        summary,
+        request,
+        returns=returns,
+        inputs=dict.fromkeys(fields, _SERVICE_INPUT),
+        output_formats=("png", "jpeg", "webp"),
+        doc=_SERVICES_DOC,
+        model_specs=(SERVICE_MODELS[name],),
+    )
+
 
 OPERATIONS: dict[str, Operation] = {
     op.name: op
@@ -148,6 +174,74 @@ OPERATIONS: dict[str, Operation] = {
             doc=_SERVICES_DOC,
             read_timeout_seconds=30,
             model_specs=(SERVICE_MODELS["edit/remove-background"],),
+        ),
+        *(
+            _service(name, summary, request, returns, fields)
+            for name, summary, request, returns, fields in (
+                (
+                    "edit/inpaint",
+                    "Repaint the masked area of an image from a prompt",
+                    InpaintRequest,
+                    "one image of the input's size, changed inside the (grown) mask only",
+                    ("image", "mask"),
+                ),
+                (
+                    "edit/outpaint",
+                    "Extend an image by the given margins",
+                    OutpaintRequest,
+                    "one image: the input grown by left + right and up + down, the original in place",
+                    ("image",),
+                ),
+                (
+                    "edit/erase",
+                    "Erase what a mask covers",
+                    EraseRequest,
+                    "one image of the input's size, changed inside the (grown) mask only",
+                    ("image", "mask"),
+                ),
+                (
+                    "edit/search-and-replace",
+                    "Replace an object found by a prompt",
+                    SearchAndReplaceRequest,
+                    "one image of the input's size",
+                    ("image",),
+                ),
+                (
+                    "edit/search-and-recolor",
+                    "Recolor an object found by a prompt",
+                    SearchAndRecolorRequest,
+                    "one image of the input's size",
+                    ("image",),
+                ),
+                (
+                    "control/sketch",
+                    "Generate from a sketch and a prompt",
+                    SketchRequest,
+                    "one image of the sketch's size",
+                    ("image",),
+                ),
+                (
+                    "control/structure",
+                    "Generate keeping the structure of an image",
+                    StructureRequest,
+                    "one image of the control image's size",
+                    ("image",),
+                ),
+                (
+                    "control/style-guide",
+                    "Generate in the style of an image",
+                    StyleGuideRequest,
+                    "one image of the aspect ratio's size",
+                    ("image",),
+                ),
+                (
+                    "control/style-transfer",
+                    "Restyle an image after another",
+                    StyleTransferRequest,
+                    "one image of init_image's size",
+                    ("init_image", "style_image"),
+                ),
+            )
         ),
     )
 }

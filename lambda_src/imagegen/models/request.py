@@ -23,6 +23,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from imagegen.models.catalog import MAX_SEED, MODELS, ModelSpec
+from imagegen.models.image_formats import ImageInfo
 from imagegen.models.image_inputs import API_SOURCES, ImageInput, InputContext, InputSource, check_source
 
 PROMPT_MAX_CHARS = 10_000
@@ -116,7 +117,7 @@ def enabled_models(context: object) -> tuple[str, ...]:
     return tuple(MODELS)
 
 
-def _field_error(field: str, message: str) -> PydanticCustomError:
+def field_error(field: str, message: str) -> PydanticCustomError:
     # Cross-field rules are checked on the whole model, which pydantic locates at the
     # root; ctx["field"] says which field the error is about.
     return PydanticCustomError("value_error", message, {"field": field})
@@ -194,6 +195,10 @@ class OperationRequest(BaseModel):
         keys), the images as base64."""
         raise NotImplementedError
 
+    def check_inputs(self, images: Mapping[str, ImageInfo]) -> None:
+        """Rules between the request's images (or its fields and its images), once each image has
+        passed its own limits: a ValidationFailed naming the field. None by default."""
+
     def to_document(self) -> dict[str, Any]:
         """The request as JSON that parses back to it (a job keeps its request so)."""
         return self.model_dump(mode="json", exclude_none=True)
@@ -203,7 +208,7 @@ class OperationRequest(BaseModel):
             try:
                 check_source(name, value, info)
             except ValueError as exc:
-                raise _field_error(name, str(exc)) from None
+                raise field_error(name, str(exc)) from None
 
     @classmethod
     def parse(
@@ -287,19 +292,19 @@ class ImageRequest(OperationRequest):
     def _fold_and_check(self, info: ValidationInfo) -> ImageRequest:
         if self.text_prompts is not None:
             if self.prompt is not None:
-                raise _field_error("text_prompts", "give either prompt or text_prompts, not both")
+                raise field_error("text_prompts", "give either prompt or text_prompts, not both")
             positive = [p.text for p in self.text_prompts if p.weight > 0]
             negative = [p.text for p in self.text_prompts if p.weight < 0]
             if not positive:
-                raise _field_error("text_prompts", "text_prompts needs at least one entry with a positive weight")
+                raise field_error("text_prompts", "text_prompts needs at least one entry with a positive weight")
             prompt = ", ".join(positive)
             if len(prompt) > PROMPT_MAX_CHARS:
-                raise _field_error("text_prompts", f"the joined prompt is longer than {PROMPT_MAX_CHARS} characters")
+                raise field_error("text_prompts", f"the joined prompt is longer than {PROMPT_MAX_CHARS} characters")
             if self.negative_prompt:
                 negative.append(self.negative_prompt)
             negative_prompt = ", ".join(negative) or None
             if negative_prompt and len(negative_prompt) > PROMPT_MAX_CHARS:
-                raise _field_error(
+                raise field_error(
                     "text_prompts", f"the joined negative prompt is longer than {PROMPT_MAX_CHARS} characters"
                 )
             # Fold into the plain form so everything downstream sees one shape.
@@ -307,12 +312,12 @@ class ImageRequest(OperationRequest):
             object.__setattr__(self, "negative_prompt", negative_prompt)
             object.__setattr__(self, "text_prompts", None)
         elif self.prompt is None:
-            raise _field_error("prompt", "prompt is required (or give text_prompts)")
+            raise field_error("prompt", "prompt is required (or give text_prompts)")
         if self.model is None:
             object.__setattr__(self, "model", enabled_models(info.context)[0])
         spec = self.model_spec
         if self.seed > spec.max_seed:
-            raise _field_error("seed", f"seed must be at most {spec.max_seed} for model {spec.alias!r}")
+            raise field_error("seed", f"seed must be at most {spec.max_seed} for model {spec.alias!r}")
         self._check_image_to_image()
         self._check_sources(info)
         return self
@@ -320,16 +325,16 @@ class ImageRequest(OperationRequest):
     def _check_image_to_image(self) -> None:
         if self.image is None:
             if self.strength is not None:
-                raise _field_error("strength", "strength is for image-to-image: give image too")
+                raise field_error("strength", "strength is for image-to-image: give image too")
             return
         if self.model not in IMAGE_TO_IMAGE_MODELS:
-            raise _field_error(
+            raise field_error(
                 "model", f"image-to-image runs on {' or '.join(IMAGE_TO_IMAGE_MODELS)}, not {self.model!r}"
             )
         if self.strength is None and self.model == SD35_LARGE:
-            raise _field_error("strength", "image-to-image on sd3.5-large needs strength (0 to 1)")
+            raise field_error("strength", "image-to-image on sd3.5-large needs strength (0 to 1)")
         if "aspect_ratio" in self.model_fields_set:
-            raise _field_error("aspect_ratio", "image-to-image takes the input image's aspect ratio; leave it out")
+            raise field_error("aspect_ratio", "image-to-image takes the input image's aspect ratio; leave it out")
 
     @property
     def text(self) -> str:
