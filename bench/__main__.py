@@ -1,5 +1,5 @@
 """`make bench`: what the service adds to its own parts, its cold start, parallel generation,
-and the asynchronous path, measured on the offline stack of `make run`.
+the asynchronous path and the largest input, measured on the offline stack of `make run`.
 
 Timings vary with the machine and its load; the figures are medians and every run prints
 the machine it ran on."""
@@ -16,23 +16,20 @@ import subprocess
 import sys
 import tempfile
 import time
-from itertools import count
 from typing import Any
 
-import boto3
 import requests
-from botocore.config import Config
 
-from offline.aws_services import CREDENTIALS
-from offline.lambda_events import REGION, api_gateway_event
+from bench.common import PROMPT, clients, ms, wait_succeeded
+from bench.common import seeds as _seeds
+from bench.large_inputs import large_inputs, print_large_inputs
+from offline.lambda_events import api_gateway_event
 from offline.service import BEDROCK_REGION as DEFAULT_BEDROCK_REGION
 from offline.service import OfflineConfig, OfflineService
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "40"))
 COLD_STARTS = int(os.environ.get("BENCH_COLD_STARTS", "7"))
 BURST = 50
-PROMPT = "A car made out of vegetables."
-_seeds = count(1000)
 
 
 def _free_port() -> int:
@@ -51,24 +48,6 @@ def _machine() -> str:
     return (
         f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()} {platform.release()}"
     )
-
-
-def _ms(seconds: float) -> str:
-    return f"{seconds * 1000:7.1f} ms"
-
-
-def _clients(service: OfflineService) -> tuple[Any, Any]:
-    options = {"region_name": REGION, **CREDENTIALS}
-    bedrock = boto3.client(
-        "bedrock-runtime",
-        endpoint_url=service.bedrock_url,
-        config=Config(retries={"mode": "standard", "total_max_attempts": 1}),
-        **{**options, "region_name": DEFAULT_BEDROCK_REGION},  # where the models are served
-    )
-    s3 = boto3.client(
-        "s3", endpoint_url=service.resources.endpoint_url, config=Config(signature_version="s3v4"), **options
-    )
-    return bedrock, s3
 
 
 def _bare_call(bedrock: Any, s3: Any, bucket: str, seed: int) -> float:
@@ -99,7 +78,7 @@ def _service_call(session: requests.Session, api_url: str, seed: int, **extra: A
 def overhead(service: OfflineService) -> dict[str, float]:
     """Median POST /images against the median bare model call + S3 put, every call a fresh seed
     (so the emulator renders each image, as a model would), interleaved to share the noise."""
-    bedrock, s3 = _clients(service)
+    bedrock, s3 = clients(service)
     session = requests.Session()
     for _ in range(5):  # warm both paths
         _bare_call(bedrock, s3, service.resources.bucket, next(_seeds))
@@ -213,18 +192,6 @@ def parallel_count(service: OfflineService) -> float:
         requests.delete(f"{service.bedrock_url}/_emulator/faults", timeout=5)
 
 
-def _wait_succeeded(session: requests.Session, api_url: str, job_id: str, *, poll: float, timeout: float = 300) -> None:
-    deadline = time.perf_counter() + timeout
-    while time.perf_counter() < deadline:
-        status = session.get(f"{api_url}/jobs/{job_id}", timeout=30).json()["status"]
-        if status == "succeeded":
-            return
-        if status == "failed":
-            raise RuntimeError(f"job {job_id} failed")
-        time.sleep(poll)
-    raise RuntimeError(f"job {job_id} did not finish")
-
-
 def job_latency(service: OfflineService) -> float:
     """From POST /jobs to the job read back as succeeded, one job at a time."""
     session = requests.Session()
@@ -232,7 +199,7 @@ def job_latency(service: OfflineService) -> float:
     for _ in range(10):
         started = time.perf_counter()
         job = session.post(f"{service.api_url}/jobs", json={"prompt": PROMPT, "seed": next(_seeds)}, timeout=30).json()
-        _wait_succeeded(session, service.api_url, job["job_id"], poll=0.005)
+        wait_succeeded(session, service.api_url, job["job_id"], poll=0.005)
         timings.append(time.perf_counter() - started)
     return statistics.median(timings)
 
@@ -251,12 +218,14 @@ def burst(service: OfflineService) -> tuple[float, float]:
     started = time.perf_counter()
     service.worker_source.enable()
     for job_id in job_ids:
-        _wait_succeeded(session, service.api_url, job_id, poll=0.05)
+        wait_succeeded(session, service.api_url, job_id, poll=0.05)
     elapsed = time.perf_counter() - started
     return elapsed, BURST / elapsed
 
 
-def main() -> int:
+def main(argv: list[str]) -> int:
+    # `python -m bench large` runs the large-input section alone (it needs no other's state).
+    only_large = argv == ["large"]
     config = OfflineConfig(
         port=_free_port(),
         s3_port=_free_port(),
@@ -266,29 +235,31 @@ def main() -> int:
     print(f"Machine: {_machine()}")
     print("Starting the offline service...", flush=True)
     with OfflineService(config) as service:
-        o = overhead(service)
-        print(f"\n1. POST /images at zero model latency (median of {ROUNDS}, 1024x1024 PNG, a new seed each call)")
-        print(f"   service end to end          {_ms(o['service'])}")
-        print(f"   bare model call + S3 put    {_ms(o['bare'])}")
-        print(f"   ratio                       {o['service'] / o['bare']:7.2f}x   (target < 1.10x)")
-        c = cold_start(service)
-        print(f"\n2. Cold start, fresh process to first answer (median of {COLD_STARTS})")
-        print(f"   import handler + first POST /images   {_ms(c['service'])}")
-        print(f"   import boto3 + 2 clients + 2 calls    {_ms(c['bare'])}")
-        print(f"   ratio                                 {c['service'] / c['bare']:7.2f}x   (target < 1.20x)")
-        source = c["from_source"]
-        print(f"   the service with no bytecode at all   {_ms(source)}   ({source / c['bare']:.2f}x)")
-        p = parallel_count(service)
-        print(f"\n3. POST /images count=4 at 1 s model latency (median of 5)   {_ms(p)}   (target < 1300 ms)")
-        j = job_latency(service)
-        print(f"\n4. POST /jobs to succeeded at zero model latency (median of 10)   {_ms(j)}")
-        elapsed, rate = burst(service)
-        print(
-            f"\n5. Worker throughput: {BURST} queued jobs drained in {elapsed:.2f} s = {rate:.1f} jobs/s "
-            f"(concurrency {config.worker_concurrency}, batch size {config.worker_batch_size}, zero model latency)"
-        )
+        if not only_large:
+            o = overhead(service)
+            print(f"\n1. POST /images at zero model latency (median of {ROUNDS}, 1024x1024 PNG, a new seed each call)")
+            print(f"   service end to end          {ms(o['service'])}")
+            print(f"   bare model call + S3 put    {ms(o['bare'])}")
+            print(f"   ratio                       {o['service'] / o['bare']:7.2f}x   (target < 1.10x)")
+            c = cold_start(service)
+            print(f"\n2. Cold start, fresh process to first answer (median of {COLD_STARTS})")
+            print(f"   import handler + first POST /images   {ms(c['service'])}")
+            print(f"   import boto3 + 2 clients + 2 calls    {ms(c['bare'])}")
+            print(f"   ratio                                 {c['service'] / c['bare']:7.2f}x   (target < 1.20x)")
+            source = c["from_source"]
+            print(f"   the service with no bytecode at all   {ms(source)}   ({source / c['bare']:.2f}x)")
+            p = parallel_count(service)
+            print(f"\n3. POST /images count=4 at 1 s model latency (median of 5)   {ms(p)}   (target < 1300 ms)")
+            j = job_latency(service)
+            print(f"\n4. POST /jobs to succeeded at zero model latency (median of 10)   {ms(j)}")
+            elapsed, rate = burst(service)
+            print(
+                f"\n5. Worker throughput: {BURST} queued jobs drained in {elapsed:.2f} s = {rate:.1f} jobs/s "
+                f"(concurrency {config.worker_concurrency}, batch size {config.worker_batch_size}, zero model latency)"
+            )
+        print_large_inputs(6, large_inputs(service))
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))
