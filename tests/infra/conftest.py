@@ -112,9 +112,12 @@ class Synth:
         role = self.template["Resources"][role_id]["Properties"]
         assert not role.get("ManagedPolicyArns"), "project roles carry no managed policy"
         statements = [s for policy in role.get("Policies", []) for s in policy["PolicyDocument"]["Statement"]]
-        for policy in self.resources("AWS::IAM::Policy").values():
-            if {"Ref": role_id} in policy["Roles"]:
-                statements += policy["PolicyDocument"]["Statement"]
+        # The role's default policy, and the overflow policies CDK splits off it when it would pass
+        # IAM's size limit of an inline policy (customer managed policies of the stack's own).
+        for kind in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"):
+            for policy in self.resources(kind).values():
+                if {"Ref": role_id} in policy.get("Roles", []):
+                    statements += policy["PolicyDocument"]["Statement"]
         return statements
 
     def allowed(self, function_props: dict[str, Any]) -> set[tuple[str, str]]:

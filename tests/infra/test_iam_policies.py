@@ -10,7 +10,7 @@ from aws_cdk import Environment
 from imagegen.models.catalog import DEFAULT_BEDROCK_REGION, MODELS, SERVICE_MODELS
 
 from infra.functions import API_HANDLER, WORKER_HANDLER
-from tests.infra.conftest import PROFILE_ALIASES, US_REGIONS, synth, synth_now, with_us_profiles
+from tests.infra.conftest import PROFILE_ALIASES, US_REGIONS, render, synth, synth_now, with_us_profiles
 
 ACCOUNT = "${AWS::AccountId}"
 SPECS = {**MODELS, **SERVICE_MODELS}
@@ -242,3 +242,50 @@ def test_roles_can_be_assumed_only_by_their_service(default):
 
     # The functions' roles only: no API Gateway CloudWatch role (execution logging is off).
     assert sorted(principals.values()) == ["lambda.amazonaws.com", "lambda.amazonaws.com"]
+
+
+# IAM's quotas, counted without whitespace: a role's inline policies together, and each managed
+# policy (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html).
+INLINE_POLICIES_PER_ROLE = 10_240
+MANAGED_POLICY = 6_144
+# What CloudFormation puts in place of the template's references, at their longest.
+_DEPLOYED = {
+    "${AWS::Partition}": "aws-us-gov",
+    "${AWS::AccountId}": "123456789012",
+    "${AWS::Region}": "ap-southeast-3",
+}
+
+
+def _deployed_size(document: dict) -> int:
+    """The policy's length as IAM counts it, its references replaced by what they become (a
+    bucket, table or queue reference by a name of CloudFormation's longest, 63 characters)."""
+
+    def resolve(value):
+        if isinstance(value, list):
+            return [resolve(item) for item in value]
+        if isinstance(value, dict) and len(value) == 1 and next(iter(value)).startswith(("Ref", "Fn::")):
+            text = render(value)
+            for reference, replacement in _DEPLOYED.items():
+                text = text.replace(reference, replacement)
+            return re.sub(r"\$\{[^}]+\}", "x" * 63, text)
+        if isinstance(value, dict):
+            return {key: resolve(item) for key, item in value.items()}
+        return value
+
+    return len(re.sub(r"\s", "", json.dumps(resolve(document), separators=(",", ":"))))
+
+
+def test_every_policy_fits_iams_size_quotas_with_every_operation_enabled(any_deployment):
+    # Every Image Service's profile and its three routed models: CDK moves what does not fit in
+    # the role's default policy to managed policies of the stack, each within IAM's quota.
+    template = any_deployment.template["Resources"]
+    inline: dict[str, int] = {}
+    for resource in template.values():
+        if resource["Type"] == "AWS::IAM::Policy":
+            for role in resource["Properties"]["Roles"]:
+                inline[render(role)] = inline.get(render(role), 0) + _deployed_size(
+                    resource["Properties"]["PolicyDocument"]
+                )
+        if resource["Type"] == "AWS::IAM::ManagedPolicy":
+            assert _deployed_size(resource["Properties"]["PolicyDocument"]) <= MANAGED_POLICY
+    assert inline and max(inline.values()) <= INLINE_POLICIES_PER_ROLE

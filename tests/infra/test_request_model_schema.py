@@ -170,12 +170,18 @@ def test_every_operations_request_converts_with_its_image_inputs_as_a_union(oper
         objects = [branch for branch in image["anyOf"] if branch.get("type") == "object"]
         assert sorted(next(iter(branch["properties"])) for branch in objects) == ["s3_key", "upload_id"]
         assert all(branch["additionalProperties"] is False for branch in objects)
-    # images needs a prompt without requiring it in the schema (prompt or text_prompts).
-    minimal = {"prompt": "a lighthouse"} if "prompt" in schema["properties"] else {}
+    # Every image field set to the image tried, the other required fields to a word (images
+    # needs a prompt without requiring it in the schema: prompt or text_prompts); outpaint a margin.
+    minimal: dict[str, object] = {name: "a lighthouse" for name in schema.get("required", [])}
+    if "prompt" in schema["properties"]:
+        minimal["prompt"] = "a lighthouse"
+    if "left" in schema["properties"]:
+        minimal["left"] = 100
+    fields = operation.request.IMAGE_FIELDS
     for image in ("iVBORw0KGgoAAAANSUhEUg==", {"upload_id": "0" * 32}, {"s3_key": "uploads/" + "0" * 32}):
-        assert validator.is_valid({**minimal, "image": image}), image
+        assert validator.is_valid({**minimal, **dict.fromkeys(fields, image)}), image
     for image in ("short", {"upload_id": "x"}, {"s3_key": "images/a.png"}, {"upload_id": "0" * 32, "s3_key": "x"}):
-        assert not validator.is_valid({**minimal, "image": image}), image
+        assert not validator.is_valid({**minimal, **dict.fromkeys(fields, image)}), image
 
 
 def test_the_job_schema_is_any_operations_request_with_operation_naming_it():
