@@ -55,8 +55,7 @@ Try it:
   curl -s -X POST {api}/edit/remove-background -H 'content-type: application/json' \\
        -d '{{"image": {{"upload_id": "'$UPLOAD'"}}}}'
   curl -s -X POST {api}/images -H 'content-type: application/json' \\
-       -d '{{"prompt": "A watercolour", "model": "sd3.5-large", "strength": 0.6, \\
-            "image": {{"upload_id": "'$UPLOAD'"}}}}'
+       -d '{{"prompt": "Watercolour", "model": "sd3.5-large", "strength": 0.6, "image": {{"upload_id": "'$UPLOAD'"}}}}'
   # make the model fail, add latency, reset:
   curl -s -X POST {bedrock}/_emulator/faults -d '{{"fault": "throttle", "times": 5}}'
   curl -s -X POST {bedrock}/_emulator/latency -d '{{"ms": 1500}}'
