@@ -9,6 +9,7 @@ from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
+from imagegen.contract import OWNER_INDEX, OWNER_INDEX_PARTITION_KEY, OWNER_INDEX_SORT_KEY
 from imagegen.contract import REQUESTED_DETAIL_TYPE as GENERATION_REQUESTED
 
 # Visibility timeout per worker timeout. A message is never handed out again while an invocation
@@ -38,6 +39,14 @@ class JobPlumbing(Construct):
                 point_in_time_recovery_enabled=True
             ),
             removal_policy=RemovalPolicy.DESTROY,
+        )
+        # GET /jobs: a caller's own jobs, newest first, by a Query on this index (never a Scan).
+        # Sparse: only API jobs have an owner, so drops, events and idempotency records stay out.
+        self.table.add_global_secondary_index(
+            index_name=OWNER_INDEX,
+            partition_key=dynamodb.Attribute(name=OWNER_INDEX_PARTITION_KEY, type=dynamodb.AttributeType.STRING),
+            sort_key=dynamodb.Attribute(name=OWNER_INDEX_SORT_KEY, type=dynamodb.AttributeType.STRING),
+            projection_type=dynamodb.ProjectionType.ALL,
         )
 
         # SSE-SQS rather than the AWS-managed KMS key: S3 notifications cannot publish to a

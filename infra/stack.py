@@ -13,6 +13,7 @@ from imagegen.contract import (
     IMAGES_PREFIX,
     INPUTS_PREFIX,
     METRICS_NAMESPACE,
+    OWNER_INDEX,
     REQUEST_SUFFIX,
     REQUESTS_PREFIX,
     RESULTS_PREFIX,
@@ -80,8 +81,14 @@ class ImageGenStack(Stack):
     def _grant_api(self, function: lambda_.Function) -> None:
         self._grant_common(function)
         # Job records and the Powertools idempotency records share the table.
-        self.jobs.table.grant(
+        self._grant_items(
             function, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"
+        )
+        # GET /jobs queries the owner index, and nothing else of the table.
+        function.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["dynamodb:Query"], resources=[f"{self.jobs.table.table_arn}/index/{OWNER_INDEX}"]
+            )
         )
         self.jobs.queue.grant_send_messages(function)
         # A presigned POST is signed with the function's role, so S3 checks the upload against
@@ -90,6 +97,11 @@ class ImageGenStack(Stack):
         for prefix in (UPLOADS_PREFIX, INPUTS_PREFIX):
             self._grant_objects(function, ["s3:PutObject", "s3:GetObject"], prefix)
 
+    def _grant_items(self, function: lambda_.Function, *actions: str) -> None:
+        """Item actions on the jobs table itself. Table.grant would add every index too
+        (table/index/*), which item actions cannot use."""
+        function.add_to_role_policy(iam.PolicyStatement(actions=list(actions), resources=[self.jobs.table.table_arn]))
+
     def _grant_worker(self, function: lambda_.Function, target: lambda_.IFunction) -> None:
         self._grant_common(function)
         self._grant_objects(function, ["s3:GetObject"], REQUESTS_PREFIX)
@@ -97,7 +109,7 @@ class ImageGenStack(Stack):
         for prefix in (UPLOADS_PREFIX, INPUTS_PREFIX):
             self._grant_objects(function, ["s3:GetObject"], prefix)
         self._grant_objects(function, ["s3:PutObject"], RESULTS_PREFIX)
-        self.jobs.table.grant(function, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem")
+        self._grant_items(function, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem")
         self.jobs.event_bus.grant_put_events_to(function)
         # Grants the worker the queue's receive, delete and visibility actions.
         target.add_event_source(

@@ -21,6 +21,9 @@ from imagegen.contract import (
     EVENT_SOURCE,
     IMAGES_PREFIX,
     INPUTS_PREFIX,
+    OWNER_INDEX,
+    OWNER_INDEX_PARTITION_KEY,
+    OWNER_INDEX_SORT_KEY,
     REQUEST_SUFFIX,
     REQUESTED_DETAIL_TYPE,
     REQUESTS_PREFIX,
@@ -38,9 +41,22 @@ CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing
 
 # The jobs table: job records and Powertools idempotency records, expired by TTL.
 TABLE_KEY_SCHEMA = ({"AttributeName": "pk", "KeyType": "HASH"},)
-TABLE_ATTRIBUTE_DEFINITIONS = ({"AttributeName": "pk", "AttributeType": "S"},)
+TABLE_ATTRIBUTE_DEFINITIONS = (
+    {"AttributeName": "pk", "AttributeType": "S"},
+    {"AttributeName": OWNER_INDEX_PARTITION_KEY, "AttributeType": "S"},
+    {"AttributeName": OWNER_INDEX_SORT_KEY, "AttributeType": "S"},
+)
 TABLE_BILLING_MODE = "PAY_PER_REQUEST"
 TABLE_TTL_ATTRIBUTE = "expiration"
+# GET /jobs: the index of API jobs by owner, newest first.
+TABLE_OWNER_INDEX = {
+    "IndexName": OWNER_INDEX,
+    "KeySchema": [
+        {"AttributeName": OWNER_INDEX_PARTITION_KEY, "KeyType": "HASH"},
+        {"AttributeName": OWNER_INDEX_SORT_KEY, "KeyType": "RANGE"},
+    ],
+    "Projection": {"ProjectionType": "ALL"},
+}
 # The rule that turns ImageGenerationRequested events on the bus into jobs, and how it delivers
 # them to the jobs queue (what it cannot deliver goes to the dead-letter queue).
 GENERATION_REQUESTED_RULE = "image-generation-requested"
@@ -122,6 +138,7 @@ def table_configuration(resources: Resources) -> dict[str, Any]:
         "TableName": resources.table,
         "KeySchema": [dict(key) for key in TABLE_KEY_SCHEMA],
         "AttributeDefinitions": [dict(attribute) for attribute in TABLE_ATTRIBUTE_DEFINITIONS],
+        "GlobalSecondaryIndexes": [json.loads(json.dumps(TABLE_OWNER_INDEX))],
         "BillingMode": TABLE_BILLING_MODE,
     }
 

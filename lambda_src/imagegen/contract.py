@@ -53,6 +53,12 @@ INPUTS_PREFIX = "inputs/"
 # The user metadata of an upload that names its owner (x-amz-meta-owner).
 UPLOAD_OWNER_METADATA = "owner"
 
+# The jobs table's index of API jobs by owner, newest first (GET /jobs): sparse, as only API jobs
+# have an owner. Partition key owner, sort key created_at (ISO 8601 UTC, which sorts by time).
+OWNER_INDEX = "by-owner"
+OWNER_INDEX_PARTITION_KEY = "owner"
+OWNER_INDEX_SORT_KEY = "created_at"
+
 # EventBridge: what other applications put on the bus, and what the service answers with.
 REQUESTED_DETAIL_TYPE = "ImageGenerationRequested"
 COMPLETED_DETAIL_TYPE = "ImageGenerationCompleted"

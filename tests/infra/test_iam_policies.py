@@ -184,7 +184,8 @@ def test_table_rights_are_item_level_on_the_jobs_table(default):
     table = f"${{{default.logical_id(default.stack.jobs.table)}.Arn}}"
 
     assert _by_service(default, API_HANDLER, "dynamodb") == {
-        (f"dynamodb:{action}", table) for action in ("GetItem", "PutItem", "UpdateItem", "DeleteItem")
+        *((f"dynamodb:{action}", table) for action in ("GetItem", "PutItem", "UpdateItem", "DeleteItem")),
+        ("dynamodb:Query", f"{table}/index/by-owner"),  # GET /jobs: the owner index only, never a Scan
     }
     assert _by_service(default, WORKER_HANDLER, "dynamodb") == {
         (f"dynamodb:{action}", table) for action in ("GetItem", "PutItem", "UpdateItem")

@@ -220,7 +220,12 @@ def test_the_request_drop_notification_has_the_stacks_filter_and_queue(stack, of
 
 def test_the_jobs_table_has_the_stacks_key_and_ttl_attribute(stack, offline):
     assert offline.table["KeySchema"] == stack.table["KeySchema"]
-    assert offline.table["AttributeDefinitions"] == stack.table["AttributeDefinitions"]
+    definitions = [sorted(table["AttributeDefinitions"], key=str) for table in (offline.table, stack.table)]
+    assert definitions[0] == definitions[1]
+    # GET /jobs's index: its name, keys and projection
+    [offline_index] = offline.table["GlobalSecondaryIndexes"]
+    [stack_index] = stack.table["GlobalSecondaryIndexes"]
+    assert {k: offline_index[k] for k in ("IndexName", "KeySchema", "Projection")} == stack_index
     assert offline.table["BillingModeSummary"]["BillingMode"] == stack.table["BillingMode"]
     assert stack.table["TimeToLiveSpecification"] == {"AttributeName": offline.ttl["AttributeName"], "Enabled": True}
     assert offline.ttl["TimeToLiveStatus"] == "ENABLED"

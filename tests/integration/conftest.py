@@ -147,7 +147,8 @@ class Api:
 
         all_headers = {"Content-Type": "application/json", **(headers or {})}
         data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
-        event = api_gateway_event(method=method, path=path, headers=list(all_headers.items()), body=data)
+        path, _, query = path.partition("?")
+        event = api_gateway_event(method=method, path=path, headers=list(all_headers.items()), body=data, query=query)
         event["requestContext"]["identity"].update(identity or {})
         response = api.lambda_handler(event, LambdaContext("ApiFunction", timeout_seconds=timeout_seconds))
         response_headers = {k: v[-1] for k, v in (response.get("multiValueHeaders") or {}).items()}

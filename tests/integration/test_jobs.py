@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import time
 
 import pytest
 import requests
@@ -256,3 +257,39 @@ def test_idempotency_records_are_keyed_by_a_name_of_their_own(api, aws):
     submit(api, {"prompt": PROMPT}, **{"Idempotency-Key": "stable-key"})
     items = aws.client("dynamodb").scan(TableName=aws.table)["Items"]
     assert any(item["pk"]["S"].startswith("imagegen.submit-job#") for item in items)
+
+
+def test_get_jobs_lists_the_callers_own_jobs_newest_first_a_page_at_a_time(api):
+    mine = []
+    for i in range(5):
+        mine.append(api("POST", "/jobs", {"prompt": f"mine {i}"}, headers=signed_by("AKIDLISTER"))[2]["job_id"])
+        time.sleep(0.002)  # created_at counts milliseconds: one job per tick, so the order is certain
+    theirs = api("POST", "/jobs", {"prompt": "theirs"}, headers=signed_by("AKIDSOMEONE"))[2]["job_id"]
+
+    seen, cursor = [], None
+    while True:
+        query = "?limit=2" + (f"&cursor={cursor}" if cursor else "")
+        status, _, page = api("GET", "/jobs" + query, headers=signed_by("AKIDLISTER"))
+        assert status == 200, page
+        assert len(page["jobs"]) <= 2
+        seen += [job["job_id"] for job in page["jobs"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == list(reversed(mine))  # newest first, every one, nobody else's
+    assert theirs not in seen
+    assert all(job["status"] == "queued" for job in page["jobs"])
+
+
+def test_get_jobs_refuses_a_cursor_of_another_caller_and_a_bad_limit(api):
+    for i in range(2):
+        api("POST", "/jobs", {"prompt": f"a {i}"}, headers=signed_by("AKIDCURSOR"))
+    page = api("GET", "/jobs?limit=1", headers=signed_by("AKIDCURSOR"))[2]
+    assert page["next_cursor"]
+    status, _, body = api("GET", f"/jobs?cursor={page['next_cursor']}", headers=signed_by("AKIDTHIEF"))
+    assert (status, body["error"]["details"]["errors"][0]["field"]) == (400, "query.cursor")
+    for query in ("limit=0", "limit=101", "limit=x", "cursor=%%%"):
+        status, _, body = api("GET", f"/jobs?{query}", headers=signed_by("AKIDCURSOR"))
+        assert status == 400, query
+    # S3 drops and events are the deployment's, not listed as anyone's own; a new caller has none
+    assert api("GET", "/jobs", headers=signed_by("AKIDNOBODY"))[2] == {"jobs": [], "next_cursor": None}

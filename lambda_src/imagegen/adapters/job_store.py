@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, cast
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from imagegen.contract import OWNER_INDEX
 from imagegen.models.errors import ImageServiceError
 from imagegen.models.images import StoredImage
 from imagegen.models.jobs import JobRecord, Trigger
@@ -124,6 +125,27 @@ class JobStore:
                 return False
             raise
         return True
+
+    def owned_by(
+        self, owner: str, *, limit: int, start_after: dict[str, Any] | None = None
+    ) -> tuple[list[JobRecord], dict[str, Any] | None]:
+        """`owner`'s jobs, newest first, from the owner index (a Query, never a Scan): at most `limit`
+        of them after `start_after` (a page's last key), and the key the next page starts after
+        (None on the last page). The index is eventually consistent: a job created a moment ago
+        may show a moment later."""
+        arguments: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": OWNER_INDEX,
+            "KeyConditionExpression": "#owner = :owner",
+            "ExpressionAttributeNames": {"#owner": "owner"},
+            "ExpressionAttributeValues": {":owner": {"S": owner}},
+            "ScanIndexForward": False,
+            "Limit": limit,
+        }
+        if start_after:
+            arguments["ExclusiveStartKey"] = start_after
+        response = self._client.query(**arguments)
+        return [_to_record(item) for item in response.get("Items", [])], response.get("LastEvaluatedKey")
 
     def get(self, job_id: str) -> JobRecord | None:
         item = self._client.get_item(TableName=self._table, Key=self._key(job_id), ConsistentRead=True).get("Item")

@@ -25,13 +25,14 @@ from imagegen.handlers import snapstart
 from imagegen.handlers.api_wiring import api_wiring
 from imagegen.handlers.http_body import raw_body, read_document, read_request
 from imagegen.handlers.http_errors import error_response, unexpected_error_response
-from imagegen.handlers.routes import HEALTH, JOB, JOB_ID_MAX_LENGTH, JOBS, OPENAPI, UPLOADS, allowed_method
+from imagegen.handlers.pagination import decode_cursor, encode_cursor, page_size
+from imagegen.handlers.routes import HEALTH, JOB, JOB_ID_MAX_LENGTH, JOBS, OPENAPI, UPLOADS, allowed_methods
 from imagegen.logic.generation import deadline_for, generate_images, input_references
 from imagegen.models.callers import Caller, caller_from_identity
 from imagegen.models.errors import ImageServiceError, MethodNotAllowed, NotFound
 from imagegen.models.image_inputs import MAX_INPUT_BYTES, UploadRequest
 from imagegen.models.operations import OPERATIONS, Operation
-from imagegen.models.responses import ErrorResponse, GenerationResponse, JobAccepted, JobView, UploadForm
+from imagegen.models.responses import ErrorResponse, GenerationResponse, JobAccepted, JobPage, JobView, UploadForm
 from imagegen.models.validation import invalid, validation_error
 from imagegen.observability import logger, metrics, tracer
 
@@ -212,6 +213,30 @@ def create_job() -> Response[str]:
 
 
 @router.get(
+    JOBS,
+    summary="List your own jobs (POST /jobs), newest first, a page at a time",
+    responses={
+        200: {"description": "A page of jobs; image URLs are signed afresh",
+              "content": {"application/json": {"model": JobPage}}},
+        **_errors({400: "validation_error: limit out of 1..100, or a cursor that is not one of yours",
+                   500: "internal_error"}),
+    },
+)  # fmt: skip
+def list_jobs() -> Response[str]:
+    wiring = api_wiring()
+    caller = _caller()
+    event = _event()
+    size = page_size(event.get_query_string_value("limit"))
+    start_after = decode_cursor(event.get_query_string_value("cursor"), owner=caller.id)
+    jobs, last_key = wiring.jobs.owned_by(caller.id, limit=size, start_after=start_after)
+    page = JobPage(
+        jobs=[wiring.documents.job(job) for job in jobs if caller.may_read(job)],
+        next_cursor=encode_cursor(last_key),
+    )
+    return _json(page)
+
+
+@router.get(
     JOB,
     summary="Read a job's status and its images (URLs signed afresh)",
     responses={
@@ -255,11 +280,11 @@ def openapi_document() -> Response[str]:
 
 def handle_not_found(_: NotFoundError) -> Response[str]:
     event = create_app().current_event
-    allowed = allowed_method(event.path)
+    allowed = allowed_methods(event.path)
     if allowed is None:
         return error_response(NotFound(f"No route for {event.http_method} {event.path}."))
     # OPTIONS answers the CORS preflight where origins are configured; worded as API Gateway's own 405.
-    methods = ", ".join((allowed, "OPTIONS") if api_wiring().settings.cors_allow_origins else (allowed,))
+    methods = ", ".join((*allowed, "OPTIONS") if api_wiring().settings.cors_allow_origins else allowed)
     error = MethodNotAllowed(f"Method {event.http_method} is not allowed on {event.path}; allowed: {methods}")
     return error_response(error, headers={"Allow": methods})
 

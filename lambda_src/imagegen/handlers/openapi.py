@@ -29,6 +29,24 @@ IDEMPOTENCY_KEY = {
     "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": r"^[\x21-\x7e]+$"},
 }
 
+# GET /jobs reads its own query parameters.
+PAGE_PARAMETERS = [
+    {
+        "name": "limit",
+        "in": "query",
+        "required": False,
+        "description": "Jobs per page, 1 to 100; default 20",
+        "schema": {"type": "integer", "minimum": 1, "maximum": 100},
+    },
+    {
+        "name": "cursor",
+        "in": "query",
+        "required": False,
+        "description": "next_cursor of the previous page",
+        "schema": {"type": "string", "minLength": 1, "maxLength": 2048},
+    },
+]
+
 # A deployment uses one of these (imagegen:authMode): SigV4 (IAM, the default) or an API key.
 SECURITY_SCHEMES: dict[str, dict[str, str]] = {
     "sigv4": {
@@ -83,6 +101,7 @@ def complete(
     schemas["JobRequest"] = jobs
     document["paths"][JOBS]["post"]["requestBody"] = _request_body("JobRequest")
     document["paths"][JOBS]["post"]["parameters"] = [IDEMPOTENCY_KEY]
+    document["paths"][JOBS]["get"]["parameters"] = PAGE_PARAMETERS
     schemas["UploadRequest"] = UploadRequest.model_json_schema()
     document["paths"][UPLOADS]["post"]["requestBody"] = _request_body("UploadRequest", required=False)
     for parameter in document["paths"][openapi_path(JOB)]["get"].get("parameters", []):

@@ -83,3 +83,10 @@ class JobView(Document):
     created_at: datetime
     updated_at: datetime
     expires_at: datetime | None = Field(default=None, description="When the image URLs stop working (UTC)")
+
+
+class JobPage(Document):
+    jobs: list[JobView] = Field(description="The caller's own jobs (POST /jobs), newest first")
+    next_cursor: str | None = Field(
+        default=None, description="Pass as ?cursor= for the next page; null on the last page"
+    )
