@@ -64,6 +64,11 @@ def api_routes(operations: Sequence[Operation]) -> tuple[Route, ...]:
     return (
         *(Route("POST", operation.path, model=request_model_name(operation)) for operation in operations),
         Route("POST", "/jobs", model=JOB_REQUEST, parameters={"method.request.header.Idempotency-Key": False}),
+        Route(
+            "GET",
+            "/jobs",
+            parameters={"method.request.querystring.limit": False, "method.request.querystring.cursor": False},
+        ),
         Route("GET", "/jobs/{job_id}", parameters={"method.request.path.job_id": True}),
         Route("POST", "/uploads", model=UPLOAD_REQUEST),
         Route("GET", "/health"),

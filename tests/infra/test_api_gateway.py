@@ -22,6 +22,7 @@ from tests.infra.conftest import synth
 # The routes every deployment has, whatever operations it enables.
 FIXED_ROUTES = {
     ("POST", "/jobs"),
+    ("GET", "/jobs"),
     ("GET", "/jobs/{job_id}"),
     ("POST", "/uploads"),
     ("GET", "/health"),
@@ -37,7 +38,11 @@ def _routes(synth) -> set[tuple[str, str]]:
 
 
 def _allow(synth) -> dict[str, list[str]]:
-    return {path: [verb] for verb, path in _routes(synth)}
+    """Path -> the methods it answers, sorted as a 405's Allow lists them (/jobs: GET and POST)."""
+    allow: dict[str, list[str]] = {}
+    for verb, path in _routes(synth):
+        allow.setdefault(path, []).append(verb)
+    return {path: sorted(verbs) for path, verbs in allow.items()}
 
 
 # API Gateway's own answers: response type -> (status, error code); None keeps its status.
@@ -173,6 +178,10 @@ def test_requests_are_validated_against_the_request_model_of_their_route(default
     for route in _routes(default).difference(expected):
         assert "RequestModels" not in methods[route], route
     assert methods[("GET", "/jobs/{job_id}")]["RequestParameters"] == {"method.request.path.job_id": True}
+    assert methods[("GET", "/jobs")]["RequestParameters"] == {
+        "method.request.querystring.limit": False,
+        "method.request.querystring.cursor": False,
+    }
     assert methods[("POST", "/jobs")]["RequestParameters"] == {"method.request.header.Idempotency-Key": False}
 
 
@@ -451,9 +460,9 @@ def test_the_405_is_authorized_like_the_methods_of_its_path(any_deployment):
     methods = _methods(any_deployment)
 
     for path, catch_all in _catch_all(any_deployment).items():
-        [real] = [methods[(verb, p)] for verb, p in _routes(any_deployment) if p == path]
-        assert catch_all["AuthorizationType"] == real["AuthorizationType"]
-        assert catch_all.get("ApiKeyRequired") == real.get("ApiKeyRequired")
+        for real in [methods[(verb, p)] for verb, p in _routes(any_deployment) if p == path]:
+            assert catch_all["AuthorizationType"] == real["AuthorizationType"]
+            assert catch_all.get("ApiKeyRequired") == real.get("ApiKeyRequired")
 
 
 def test_the_405_carries_cors_for_every_configured_origin_and_allows_the_preflight(two_origins):

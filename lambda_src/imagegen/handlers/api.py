@@ -284,7 +284,7 @@ def handle_not_found(_: NotFoundError) -> Response[str]:
     if allowed is None:
         return error_response(NotFound(f"No route for {event.http_method} {event.path}."))
     # OPTIONS answers the CORS preflight where origins are configured; worded as API Gateway's own 405.
-    methods = ", ".join((*allowed, "OPTIONS") if api_wiring().settings.cors_allow_origins else allowed)
+    methods = ", ".join(sorted((*allowed, "OPTIONS") if api_wiring().settings.cors_allow_origins else allowed))
     error = MethodNotAllowed(f"Method {event.http_method} is not allowed on {event.path}; allowed: {methods}")
     return error_response(error, headers={"Allow": methods})
 
