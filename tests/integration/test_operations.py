@@ -378,3 +378,24 @@ def test_the_openapi_document_lists_each_operation_with_its_own_schema(api):
     jobs = document["components"]["schemas"]["JobRequest"]
     assert len(jobs["oneOf"]) == len(OPERATIONS)
     assert "/uploads" in document["paths"]
+
+
+def test_a_job_checks_an_uploads_header_alone_and_a_jpeg_whose_size_comes_late_in_full(api, worker_source):
+    """POST /jobs reads an upload's first bytes to check it (the worker reads it all); a JPEG with
+    more metadata than that before its size is read in full instead of being refused."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (120, 90), RED).save(buffer, "JPEG", icc_profile=b"\0" * 200_000)
+    late = buffer.getvalue()
+    assert late.find(b"\xff\xc0") > 64 * 1024  # its size comes after the header read
+    for data in (picture(*INPUT_SIZE), late):
+        status, _, accepted = api(
+            "POST", "/jobs", {"operation": "upscale/fast", "image": {"upload_id": upload(api, data)}}
+        )
+        assert status == 202, accepted
+    status, _, refused = api(
+        "POST", "/jobs", {"operation": "upscale/fast", "image": {"upload_id": upload(api, b"x" * 100_000)}}
+    )
+    assert (status, refused["error"]["details"]["errors"][0]["field"]) == (400, "image")
+    drain(worker_source)
+    job = api("GET", f"/jobs/{accepted['job_id']}")[2]
+    assert (job["status"], job["images"][0]["width"]) == ("succeeded", 480)

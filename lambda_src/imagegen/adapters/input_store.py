@@ -23,7 +23,8 @@ UPLOAD_CONTENT_TYPES = ("image/png", "image/jpeg", "image/webp")
 @dataclass(frozen=True)
 class StoredInput:
     key: str
-    data: bytes
+    data: bytes  # the object's first bytes, as many as were asked for
+    size: int  # the whole object's
     owner: str | None
     last_modified: datetime
 
@@ -69,8 +70,8 @@ class InputStore:
 
     @tracer.capture_method(capture_response=False)
     def read(self, key: str, *, max_bytes: int) -> StoredInput | None:
-        """The object at `key` (at most max_bytes + 1 bytes of it, so the caller can tell it is too
-        large), or None if there is none."""
+        """The object at `key` (at most its first max_bytes + 1 bytes, with its whole size), or
+        None if there is none."""
         try:
             response = self._client.get_object(Bucket=self._bucket, Key=key, Range=f"bytes=0-{max_bytes}")
         except ClientError as exc:
@@ -83,9 +84,14 @@ class InputStore:
         except BotoCoreError as exc:
             raise InternalError(f"Could not read the input image {key}.") from exc
         metadata = response.get("Metadata") or {}
+        data = response["Body"].read()
+        # "bytes 0-65535/15211940": the whole size after the slash.
+        content_range = response.get("ContentRange") or ""
+        size = int(content_range.rsplit("/", 1)[1]) if "/" in content_range else len(data)
         return StoredInput(
             key=key,
-            data=response["Body"].read(),
+            data=data,
+            size=size,
             owner=metadata.get(UPLOAD_OWNER_METADATA),
             last_modified=response["LastModified"],
         )

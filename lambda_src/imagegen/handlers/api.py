@@ -200,7 +200,8 @@ def create_job() -> Response[str]:
     caller = _caller()
     # The images are checked now, so a bad one is a 400 here rather than a failed job, and the job
     # names each by its key (inline ones are kept under inputs/ until it runs).
-    inputs = wiring.resolver.keep(wiring.resolver.resolve(request, operation, caller_id=caller.id))
+    checked = wiring.resolver.resolve(request, operation, caller_id=caller.id, headers_only=True)
+    inputs = wiring.resolver.keep(checked)
     job_id, status = wiring.submission.submit(
         request,
         operation=operation.name,

@@ -11,7 +11,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from imagegen.adapters.input_store import InputStore, upload_key
+from imagegen.adapters.input_store import InputStore, StoredInput, upload_key
 from imagegen.contract import INPUTS_PREFIX
 from imagegen.models.image_formats import ImageInfo, identify
 from imagegen.models.image_inputs import MAX_INPUT_BYTES, S3Ref, UploadRef, decode_inline
@@ -23,17 +23,28 @@ from imagegen.models.validation import invalid
 # next to the other fields (well under the 100,000 bytes kept back here).
 BEDROCK_BODY_LIMIT = 25_000_000
 _OTHER_FIELDS_BYTES = 100_000
+# How much of an image in S3 a header read takes: a PNG's, a WebP's or (nearly always) a
+# JPEG's size and format are in its first bytes.
+HEADER_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True)
 class InputImage:
-    """One checked image input: its bytes, what they are, and where it is stored (None: inline)."""
+    """One checked image input: its bytes (or, checked by its header alone, their beginning),
+    what they are, its size, and where it is stored (None: inline)."""
 
     data: bytes
     info: ImageInfo
     key: str | None
+    size: int
+
+    @property
+    def complete(self) -> bool:
+        return len(self.data) == self.size
 
     def base64(self) -> str:
+        if not self.complete:
+            raise ValueError(f"only the header of {self.key} was read")
         return base64.b64encode(self.data).decode("ascii")
 
     @property
@@ -55,19 +66,27 @@ class InputResolver:
         self._retention = timedelta(days=retention_days)
 
     def resolve(
-        self, request: OperationRequest, operation: Operation, *, caller_id: str | None = None
+        self,
+        request: OperationRequest,
+        operation: Operation,
+        *,
+        caller_id: str | None = None,
+        headers_only: bool = False,
     ) -> dict[str, InputImage]:
         """The request's image inputs, checked; a ValidationFailed naming the first bad field.
-        `caller_id` is whose uploads may be used (API requests); None for S3 drops and events."""
+        `caller_id` is whose uploads may be used (API requests); None for S3 drops and events.
+        With `headers_only`, an image in S3 is read only as far as its header: enough to check it
+        when a job is accepted, which reads it whole when it runs."""
         images: dict[str, InputImage] = {}
+        read_bytes = HEADER_BYTES if headers_only else MAX_INPUT_BYTES
         for name, value in request.images().items():
-            image = self._fetch(name, value, caller_id)
+            image = self._fetch(name, value, caller_id, read_bytes)
             problems = operation.limits(name).problems(image.info)
             if problems:
                 raise invalid(name, f"the image {problems[0]}")
             images[name] = image
         request.check_inputs({name: image.info for name, image in images.items()})
-        encoded = sum((len(image.data) + 2) // 3 * 4 for image in images.values())
+        encoded = sum((image.size + 2) // 3 * 4 for image in images.values())
         if encoded + _OTHER_FIELDS_BYTES > BEDROCK_BODY_LIMIT:
             raise invalid(
                 next(iter(images)),
@@ -89,22 +108,22 @@ class InputResolver:
                 keys[name] = image.key
         return keys
 
-    def _fetch(self, name: str, value: object, caller_id: str | None) -> InputImage:
+    def _fetch(self, name: str, value: object, caller_id: str | None, read_bytes: int) -> InputImage:
         if isinstance(value, UploadRef):
-            return self._upload(name, value.upload_id, caller_id)
+            return self._upload(name, value.upload_id, caller_id, read_bytes)
         if isinstance(value, S3Ref):
-            stored = self._store.read(value.s3_key, max_bytes=MAX_INPUT_BYTES)
+            stored = self._store.read(value.s3_key, max_bytes=read_bytes)
             if stored is None:
                 raise invalid(f"{name}.s3_key", f"there is no object {value.s3_key} in the bucket")
-            return self._checked(name, stored.data, value.s3_key)
+            return self._checked(name, stored)
         if not isinstance(value, str):  # the request model admits nothing else
             raise invalid(name, "is not an image input")
         data = decode_inline(name, value)
-        return self._checked(name, data, None)
+        return self._identified(name, data, None, len(data))
 
-    def _upload(self, name: str, upload_id: str, caller_id: str | None) -> InputImage:
+    def _upload(self, name: str, upload_id: str, caller_id: str | None, read_bytes: int) -> InputImage:
         field = f"{name}.upload_id"
-        stored = self._store.read(upload_key(upload_id), max_bytes=MAX_INPUT_BYTES)
+        stored = self._store.read(upload_key(upload_id), max_bytes=read_bytes)
         # Another caller's upload is answered as a missing one: its id tells nothing.
         if stored is None or caller_id is None or stored.owner != caller_id:
             raise invalid(field, f"there is no upload {upload_id} of yours (upload it with POST /uploads first)")
@@ -112,13 +131,22 @@ class InputResolver:
         # the retention is refused whether or not it is still there.
         if datetime.now(UTC) - stored.last_modified > self._retention:
             raise invalid(field, f"the upload {upload_id} has expired; upload the image again")
-        return self._checked(name, stored.data, stored.key)
+        return self._checked(name, stored)
+
+    def _checked(self, name: str, stored: StoredInput) -> InputImage:
+        if stored.size > MAX_INPUT_BYTES:
+            raise invalid(name, f"the image is larger than {MAX_INPUT_BYTES:,} bytes")
+        if len(stored.data) < stored.size and identify(stored.data) is None:
+            # A JPEG may carry its size after more metadata than a header read takes: read it all.
+            whole = self._store.read(stored.key, max_bytes=MAX_INPUT_BYTES)
+            stored = whole or stored
+        return self._identified(name, stored.data, stored.key, stored.size)
 
     @staticmethod
-    def _checked(name: str, data: bytes, key: str | None) -> InputImage:
-        if len(data) > MAX_INPUT_BYTES:
+    def _identified(name: str, data: bytes, key: str | None, size: int) -> InputImage:
+        if size > MAX_INPUT_BYTES:
             raise invalid(name, f"the image is larger than {MAX_INPUT_BYTES:,} bytes")
         info = identify(data)
         if info is None:
             raise invalid(name, "is not a PNG, JPEG or WebP image")
-        return InputImage(data=data, info=info, key=key)
+        return InputImage(data=data, info=info, key=key, size=size)
