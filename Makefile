@@ -25,9 +25,10 @@ $(STAMPS)/venv-run: requirements-run.txt lambda_src/requirements.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-run.txt
 	@mkdir -p $(STAMPS) && touch $@
 
-$(STAMPS)/venv: requirements.txt requirements-dev.txt requirements-run.txt lambda_src/requirements.txt
+$(STAMPS)/venv: requirements.txt requirements-dev.txt requirements-run.txt lambda_src/requirements.txt \
+		requirements-client.txt client/pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -r requirements-client.txt
 	@mkdir -p $(STAMPS) && touch $@ $(STAMPS)/venv-run
 
 # checkov pins an old boto3 and packaging<24, which would break the project's venv: it gets its own.
