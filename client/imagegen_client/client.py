@@ -77,13 +77,14 @@ class ImageGenClient(Operations):
         timeout: float = 60.0,
         retry: RetryPolicy | None = None,
         http: requests.Session | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
     ):
         self.deployment = resolve_deployment(api_url)
         self.session = session or botocore.session.Session()
         self.region = region or self.deployment.region or self.session.get_config_variable("region") or DEFAULT_REGION
         self.auth: AuthMode = auth or ("none" if self.deployment.local else "sigv4")
-        self._sleep = sleep
+        # Between two polls of a job; the transport waits between retries with the same function.
+        self._sleep = sleep or time.sleep
         self.transport = Transport(
             self.deployment.api_url,
             auth=self.auth,

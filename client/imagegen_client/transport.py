@@ -46,6 +46,11 @@ class RetryPolicy:
         return min(self.max_delay, self.base_delay * 2**retry) * rand()
 
 
+def pause(seconds: float) -> None:
+    """Waits between two attempts. Looked up when a Transport is made, so tests can record the waits."""
+    time.sleep(seconds)
+
+
 def sigv4_headers(
     credentials: ReadOnlyCredentials, region: str, method: str, url: str, body: bytes, headers: Mapping[str, str]
 ) -> dict[str, str]:
@@ -75,7 +80,7 @@ class Transport:
         timeout: float = 60.0,
         retry: RetryPolicy | None = None,
         http: requests.Session | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
         rand: Callable[[], float] = random.random,
     ):
         if auth == "api_key" and not api_key:
@@ -88,7 +93,7 @@ class Transport:
         self.timeout = timeout
         self.retry = retry or RetryPolicy()
         self.http = http or requests.Session()
-        self._sleep = sleep
+        self._sleep = sleep or pause
         self._rand = rand
 
     def prepare(
