@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import socket
 import sys
 import threading
+from dataclasses import replace
 
 from offline.lambda_events import REGION
 from offline.service import OfflineConfig, OfflineService
@@ -19,6 +21,7 @@ Image generation service running offline.
   API (API Gateway + Lambda)      {api}
   AWS services (S3, DynamoDB, SQS, EventBridge; moto)  {s3}   bucket {r.bucket}, event bus {r.event_bus}
   Bedrock Runtime emulator        {bedrock}
+  Playground (every operation in a web page)  {service.playground_url}
 
 Try it:
   curl -s {api}/health
@@ -65,31 +68,47 @@ Ctrl-C stops everything.
 """
 
 
+def _listening(host: str, port: int) -> bool:
+    """Whether another process listens on the port. The probe binds as the servers themselves do,
+    with SO_REUSEADDR: connections of a previous run left in TIME_WAIT do not count, a listener does."""
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+            probe.listen()
+        except OSError:
+            return True
+    return False
+
+
 def _ports_in_use(config: OfflineConfig) -> list[str]:
-    """The ports another process listens on. The probe binds as the servers themselves do, with
-    SO_REUSEADDR: connections of a previous run left in TIME_WAIT do not count, a listener does."""
-    busy = []
-    for name, port in (("PORT", config.port), ("S3_PORT", config.s3_port), ("BEDROCK_PORT", config.bedrock_port)):
-        with socket.socket() as probe:
-            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            try:
-                probe.bind((config.host, port))
-                probe.listen()
-            except OSError:
-                busy.append(f"{name}={port}")
-    return busy
+    """The ports another process listens on. The playground's counts only when PLAYGROUND_PORT
+    names it: its default, taken, gives way to a free port (see _playground_port)."""
+    ports = [("PORT", config.port), ("S3_PORT", config.s3_port), ("BEDROCK_PORT", config.bedrock_port)]
+    if "PLAYGROUND_PORT" in os.environ and config.playground_port:
+        ports.append(("PLAYGROUND_PORT", config.playground_port))
+    return [f"{name}={port}" for name, port in ports if _listening(config.host, port)]
+
+
+def _playground_port(config: OfflineConfig) -> int | None:
+    """PLAYGROUND_PORT if set; else 3003, or any free port when another process has 3003 (the
+    playground is a convenience: it never keeps the service from starting)."""
+    port = config.playground_port
+    if "PLAYGROUND_PORT" in os.environ or port is None:
+        return port
+    return 0 if _listening("127.0.0.1", port) else port
 
 
 def main() -> int:
     config = OfflineConfig.from_environment()
     if busy := _ports_in_use(config):
         print(
-            f"Ports in use: {', '.join(busy)}. Is another instance running? Set PORT, S3_PORT and BEDROCK_PORT "
-            "to free ports.",
+            f"Ports in use: {', '.join(busy)}. Is another instance running? Set PORT, S3_PORT, BEDROCK_PORT "
+            "(and PLAYGROUND_PORT) to free ports.",
             file=sys.stderr,
         )
         return 1
-    service = OfflineService(config)
+    service = OfflineService(replace(config, playground_port=_playground_port(config)))
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
     # Ctrl-C stops it even when started in the background by a shell, which ignores SIGINT there.

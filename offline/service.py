@@ -4,8 +4,11 @@ the API (behind a local API Gateway) and the asynchronous worker (behind a local
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from imagegen.contract import API_HANDLER, METRICS_NAMESPACE, NO_PYDANTIC_PLUGINS, SERVICE_NAME, WORKER_HANDLER, Env
 from imagegen.models.catalog import DEFAULT_BEDROCK_REGION
@@ -17,6 +20,15 @@ from offline.bedrock_emulator import BedrockEmulator
 from offline.event_source import SqsEventSource
 from offline.lambda_events import REGION
 from offline.local_lambda import LocalFunction
+
+if TYPE_CHECKING:
+    from imagegen_client.playground import PlaygroundServer
+
+# The playground ships with the client package (client/imagegen_client), which the local run uses
+# from the source tree.
+_CLIENT = str(Path(__file__).resolve().parent.parent / "client")
+if _CLIENT not in sys.path:
+    sys.path.append(_CLIENT)
 
 SERVICES = ("S3", "DYNAMODB", "SQS", "EVENTBRIDGE")
 # The worker waits for the slowest operation's model call (a creative upscale takes minutes), at
@@ -139,6 +151,9 @@ def function_environment(
     }
 
 
+DEFAULT_PLAYGROUND_PORT = 3003
+
+
 @dataclass
 class OfflineConfig:
     host: str = "127.0.0.1"
@@ -153,6 +168,8 @@ class OfflineConfig:
     # Refuse unsigned requests (403) as the deployed API does, instead of running them as the
     # anonymous caller.
     require_signature: bool = False
+    # The playground's port (0: any free one); None: no playground (tests, bench, fuzz).
+    playground_port: int | None = None
 
     @classmethod
     def from_environment(cls) -> OfflineConfig:
@@ -164,7 +181,23 @@ class OfflineConfig:
             bedrock_port=int(env.get("BEDROCK_PORT", "3002")),
             function_env={name: env[name] for name in LOCAL_SETTINGS if name in env},
             require_signature=env.get("REQUIRE_SIGV4", "").strip().lower() in ("1", "true", "yes"),
+            playground_port=int(env.get("PLAYGROUND_PORT", str(DEFAULT_PLAYGROUND_PORT))),
         )
+
+
+def start_playground(api_url: str, port: int, *, signed: bool = False) -> PlaygroundServer:
+    """The playground page beside the local API, forwarding to it. Unsigned, the page's calls run
+    as the local API's anonymous caller; when the API requires signatures (REQUIRE_SIGV4), they
+    are signed with the local test credentials."""
+    from imagegen_client.playground import PlaygroundServer, SigV4Signer
+
+    signer = None
+    if signed:
+        access_key, secret_key = CREDENTIALS["aws_access_key_id"], CREDENTIALS["aws_secret_access_key"]
+        signer = SigV4Signer.from_keys(access_key, secret_key, REGION)
+    server = PlaygroundServer(api_url, signer=signer, port=port)
+    server.start()
+    return server
 
 
 class OfflineService:
@@ -179,6 +212,7 @@ class OfflineService:
         self._functions: list[LocalFunction] = []
         self._api: ApiGatewayServer | None = None
         self._event_source: SqsEventSource | None = None
+        self._playground: PlaygroundServer | None = None
 
     def function_environment(self, function: FunctionSpec = API_FUNCTION) -> dict[str, str]:
         """The environment `function` runs with (as the stack sets it in AWS)."""
@@ -223,9 +257,15 @@ class OfflineService:
             concurrency=config.worker_concurrency,
         )
         self._event_source.start()
+        if config.playground_port is not None:
+            self._playground = start_playground(self.api_url, config.playground_port, signed=config.require_signature)
         # Last, so that an answering API means everything behind it runs.
         self._api = ApiGatewayServer((config.host, config.port), api, require_signature=config.require_signature)
         self._api.start()
+
+    @property
+    def playground_url(self) -> str | None:
+        return self._playground.url if self._playground else None
 
     @property
     def worker_source(self) -> SqsEventSource:
@@ -233,6 +273,8 @@ class OfflineService:
         return self._event_source
 
     def stop(self) -> None:
+        if self._playground:
+            self._playground.stop()
         if self._event_source:
             self._event_source.stop()
         if self._api:
