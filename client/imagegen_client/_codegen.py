@@ -73,7 +73,7 @@ def generate(document: dict[str, Any]) -> str:
         text = target.read_text()
     entries = "".join(f'    "{name}": {model},\n' for name, model in sorted(operation_requests(document).items()))
     text += "\n\n# Each operation's request model, from the document's POST routes.\n"
-    text += f"OPERATION_REQUESTS = {{\n{entries}}}\n"
+    text += f"OPERATION_REQUESTS: dict[str, type[BaseModel]] = {{\n{entries}}}\n"
     formatted = subprocess.run(  # noqa: S603 (our own interpreter)
         [sys.executable, "-m", "ruff", "format", "--stdin-filename", str(GENERATED), "-"],
         input=text,

@@ -2304,7 +2304,7 @@ class UploadRequest(BaseModel):
 
 
 # Each operation's request model, from the document's POST routes.
-OPERATION_REQUESTS = {
+OPERATION_REQUESTS: dict[str, type[BaseModel]] = {
     "control/sketch": SketchRequest,
     "control/structure": StructureRequest,
     "control/style-guide": StyleGuideRequest,

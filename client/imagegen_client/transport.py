@@ -43,7 +43,7 @@ class RetryPolicy:
             if retry_after > self.max_delay:
                 return None
             return min(self.max_delay, retry_after + rand() * self.base_delay)
-        return min(self.max_delay, self.base_delay * 2**retry) * rand()
+        return min(self.max_delay, self.base_delay * 2.0**retry) * rand()
 
 
 def pause(seconds: float) -> None:

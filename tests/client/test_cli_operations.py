@@ -3,14 +3,18 @@ uploaded, the typed client methods behind them."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
 from pathlib import Path
 
 from imagegen_client import ImageGenClient
+from imagegen_client.cli.context import Cli
+from imagegen_client.cli.operations import execute
 from imagegen_client.images import INLINE_BUDGET_BYTES
 from PIL import Image
+from rich.console import Console
 
 from tests.client.conftest import image_size, imagegen, json_output, picture
 
@@ -101,3 +105,12 @@ def test_the_typed_methods_take_paths_bytes_and_references(photo):
     outpainted = client.outpaint(str(photo), left=64, down=8)
     assert (outpainted.images[0].width, outpainted.images[0].height) == (256 + 64, 192 + 8)
     assert json.loads(client.generate("a cat", count=1).model_dump_json())["images"][0]["seed"] > 0
+
+
+def test_at_a_terminal_a_live_status_line_shows_while_a_job_runs(tmp_path, photo):
+    screen = io.StringIO()
+    cli = Cli(out=Console(file=screen, force_terminal=True, width=120))
+    execute(cli, "upscale/fast", "upscale_fast", out=tmp_path, job=True, wait_timeout=60, image=photo)
+    shown = screen.getvalue()
+    assert re.search(r"job [0-9a-f-]+: (queued|running|succeeded)", shown)
+    assert "saved" in shown and "1024x768" in shown
