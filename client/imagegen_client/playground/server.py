@@ -24,7 +24,7 @@ from imagegen_client.playground.forwarding import REQUEST_HEADERS, Answer, error
 from imagegen_client.playground.signing import RequestSigner, signer_for
 
 STATIC = Path(__file__).resolve().parent / "static"
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
+LOOPBACK = ("127.0.0.1", "localhost")
 # API Gateway takes bodies up to 10 MB; an upload form carries at most the service's largest input
 # (18 MB) and its fields.
 MAX_API_BODY = 10 * 1024 * 1024
@@ -63,12 +63,11 @@ class PlaygroundServer(ThreadingHTTPServer):
 
     @property
     def url(self) -> str:
-        host = self.server_address[0]
-        return f"http://{f'[{host}]' if ':' in str(host) else host}:{self.port}"
+        return f"http://127.0.0.1:{self.port}"
 
-    def origins(self) -> set[str]:
-        """Every origin the page may be loaded from (the loopback names with this port)."""
-        return {f"{name}:{self.port}" for name in ("127.0.0.1", "localhost", "[::1]")}
+    def authorities(self) -> set[str]:
+        """Every host:port the page may be loaded from (the loopback names with this port)."""
+        return {f"{name}:{self.port}" for name in LOOPBACK}
 
     def remember_upload(self, answer: Answer) -> None:
         """Notes the form URL of an upload the API created, the only URLs the relay posts to."""
@@ -108,7 +107,7 @@ class _Handler(BaseHTTPRequestHandler):
     do_POST = do_PUT = do_PATCH = do_DELETE = do_GET
 
     def _dispatch(self) -> None:
-        if self.headers.get("Host", "") not in self.server.origins():
+        if self.headers.get("Host", "") not in self.server.authorities():
             self._reply(error_answer(HTTPStatus.FORBIDDEN, "forbidden", "Open the playground by its own address"))
             return
         path = self.path.split("?", 1)[0]
@@ -128,7 +127,7 @@ class _Handler(BaseHTTPRequestHandler):
         request itself would run with the user's credentials)."""
         origin = self.headers.get("Origin")
         cross_site = self.headers.get("Sec-Fetch-Site") == "cross-site"
-        if cross_site or (origin is not None and origin.removeprefix("http://") not in self.server.origins()):
+        if cross_site or (origin is not None and origin.removeprefix("http://") not in self.server.authorities()):
             self._reply(error_answer(HTTPStatus.FORBIDDEN, "forbidden", "Only the playground's own page may call it"))
             return False
         return True
