@@ -8,6 +8,7 @@ import json
 import socket
 import sys
 
+import imagegen_client
 import pytest
 from imagegen_client import transport
 
@@ -101,6 +102,19 @@ def test_an_api_that_does_not_answer_is_7():
 
 def test_the_playground_command_says_when_the_playground_is_missing(monkeypatch):
     monkeypatch.setitem(sys.modules, "imagegen_client.playground", None)
+    monkeypatch.delattr(imagegen_client, "playground", raising=False)
     result = imagegen("playground", "--no-browser")
     assert result.exit_code == 7
     assert "playground" in result.stderr
+
+
+def test_the_playground_command_serves_the_page_for_the_resolved_api(monkeypatch, service):
+    from imagegen_client import playground
+
+    calls = []
+    monkeypatch.setattr(playground, "serve", lambda *args, **kwargs: calls.append((args, kwargs)))
+    result = imagegen("playground", "--no-browser", "--port", "8999")
+    assert result.exit_code == 0, result.stderr
+    [((api_url, client), options)] = calls
+    assert api_url == service.api_url and client.api_url == service.api_url
+    assert options == {"host": "127.0.0.1", "port": 8999, "open_browser": False}
