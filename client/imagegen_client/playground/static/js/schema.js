@@ -72,10 +72,12 @@ export function describeField(doc, name, property, required) {
   return { ...field, kind: "json" };
 }
 
-// The fields of a request, the ones a user fills first first: required, images, prompts, the rest.
+// The fields of a request, the ones a user fills first first: required, the prompt, images, other
+// prompts, the rest.
 export function describeFields(doc, schema) {
   const required = new Set(schema.required ?? []);
-  const rank = (f) => (f.required ? 0 : f.kind === "image" ? 1 : /prompt/.test(f.name) ? 2 : 3);
+  const rank = (f) =>
+    f.required ? 0 : f.name === "prompt" ? 1 : f.kind === "image" ? 2 : /prompt/.test(f.name) ? 3 : 4;
   return Object.entries(schema.properties ?? {})
     .filter(([name]) => name !== "operation")
     .map(([name, property]) => describeField(doc, name, property, required.has(name)))
