@@ -10,10 +10,12 @@ STAMPS := .make
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CDK_DISABLE_CLI_TELEMETRY := true
 
-.PHONY: help install run test unit integration infra lint format synth bench clean
+.PHONY: help install run test unit integration infra client playground lint format synth bench clean
 
 help:
-	@echo "make run    - start the service offline (API :3000, S3/DynamoDB/SQS/EventBridge :3001, Bedrock emulator :3002)"
+	@echo "make run    - start the service offline (API :3000, S3/DynamoDB/SQS/EventBridge :3001, Bedrock emulator :3002,"
+	@echo "              playground :3003)"
+	@echo "make install - the venv with the CDK, the test tools and the imagegen CLI (.venv/bin/imagegen)"
 	@echo "make test   - lint and run every test suite with coverage"
 	@echo "make synth  - synthesize the CloudFormation template into cdk.out/ (no AWS account needed)"
 	@echo "make bench  - measure latency, cold start and throughput offline"
@@ -37,6 +39,12 @@ CHECKOV_VERSION := 3.3.30
 $(STAMPS)/checkov-$(CHECKOV_VERSION):
 	test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
 	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check checkov==$(CHECKOV_VERSION)
+	@mkdir -p $(STAMPS) && touch $@
+
+# Debian's Chromium for the playground's browser tests (test tools cannot download their own here);
+# Playwright for Python (requirements-dev.txt) drives it.
+$(STAMPS)/chromium:
+	test -x /usr/bin/chromium || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 	@mkdir -p $(STAMPS) && touch $@
 
 $(STAMPS)/npm: package.json package-lock.json
@@ -69,13 +77,14 @@ lint: $(STAMPS)/venv
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy
+	cd client && ../$(PY) -m mypy
 	PYTHONPATH=lambda_src $(VENV)/bin/lint-imports
 
 format: $(STAMPS)/venv
 	$(PY) -m ruff check --fix .
 	$(PY) -m ruff format .
 
-test: install lint $(STAMPS)/checkov-$(CHECKOV_VERSION)
+test: install lint $(STAMPS)/checkov-$(CHECKOV_VERSION) $(STAMPS)/chromium
 	$(PY) -m pytest --cov --cov-report=term --cov-fail-under=90
 
 unit: $(STAMPS)/venv
@@ -83,6 +92,12 @@ unit: $(STAMPS)/venv
 
 integration: $(STAMPS)/venv
 	$(PY) -m pytest tests/integration tests/emulator
+
+client: $(STAMPS)/venv
+	$(PY) -m pytest tests/client
+
+playground: $(STAMPS)/venv $(STAMPS)/chromium
+	$(PY) -m pytest tests/playground
 
 infra: install $(STAMPS)/checkov-$(CHECKOV_VERSION)
 	$(PY) -m pytest tests/infra

@@ -18,7 +18,7 @@ from botocore.credentials import ReadOnlyCredentials
 
 from imagegen_client import _generated
 from imagegen_client.aws import AwsEntryPoints
-from imagegen_client.errors import ImageGenError, ValidationError, WaitTimeoutError
+from imagegen_client.errors import AuthError, ImageGenError, ValidationError, WaitTimeoutError
 from imagegen_client.images import (
     EVENT_INLINE_BUDGET_BYTES,
     INLINE_BUDGET_BYTES,
@@ -30,7 +30,7 @@ from imagegen_client.images import (
 )
 from imagegen_client.locations import resolve_deployment
 from imagegen_client.operations import Operations
-from imagegen_client.transport import AuthMode, RetryPolicy, Transport
+from imagegen_client.transport import AuthMode, RetryPolicy, Transport, sigv4_headers
 
 GenerationResponse = _generated.GenerationResponse
 ImageView = _generated.ImageView
@@ -101,6 +101,20 @@ class ImageGenClient(Operations):
     @property
     def api_url(self) -> str:
         return self.deployment.api_url
+
+    def sign(self, method: str, url: str, headers: Mapping[str, str], body: bytes) -> dict[str, str]:
+        """`headers` with what authenticates a request to this API, as this client sends its own
+        (SigV4 from the standard credential chain, or the API key): the playground's server signs
+        the requests it forwards with it, so the browser never holds a credential."""
+        signed = dict(headers)
+        if self.auth == "api_key":
+            signed["x-api-key"] = self.transport.api_key or ""
+        elif self.auth == "sigv4":
+            credentials = self._credentials()
+            if credentials is None:
+                raise AuthError(None, "no_credentials", "No AWS credentials found in the standard chain")
+            signed.update(sigv4_headers(credentials, self.region, method, url, body, headers))
+        return signed
 
     def _credentials(self) -> ReadOnlyCredentials | None:
         credentials = self.session.get_credentials()

@@ -191,3 +191,31 @@ def test_what_serve_accepts_as_its_client():
     assert with_key is not None and with_key.sign("GET", "http://h/", {}, b"") == {"x-api-key": "k"}
     with pytest.raises(TypeError, match="sign"):
         signer_for(object())
+
+
+def test_the_clis_client_signs_what_the_playground_forwards(upstream):
+    """`imagegen playground` hands its ImageGenClient to the server: the forwarded request
+    carries the user's SigV4 signature, computed by botocore from the client's credentials."""
+    from botocore.session import Session
+    from imagegen_client import ImageGenClient
+
+    session = Session()
+    session.set_credentials(ACCESS_KEY, SECRET_KEY, TOKEN)
+    url = f"http://127.0.0.1:{upstream.server_address[1]}/prod"
+    client = ImageGenClient(url, auth="sigv4", session=session, region=REGION)
+    server = PlaygroundServer(url, signer=signer_for(client))
+    server.start()
+    try:
+        body = b'{"prompt": "A lighthouse"}'
+        assert requests.post(f"{server.url}/api/images", data=body, headers=SENT, timeout=10).status_code == 200
+    finally:
+        server.stop()
+    [(_, _, headers, _)] = upstream.received
+    # The client signs the headers the API reads (Accept travels unsigned, which SigV4 allows).
+    covered = {name: value for name, value in SENT.items() if name != "Accept"}
+    expected = AWSRequest(method="POST", url=f"{url}/images", headers=covered, data=body)
+    signed_at = datetime.strptime(headers["X-Amz-Date"], "%Y%m%dT%H%M%SZ")
+    with mock.patch("botocore.auth.get_current_datetime", return_value=signed_at):
+        SigV4Auth(Credentials(ACCESS_KEY, SECRET_KEY, TOKEN), "execute-api", REGION).add_auth(expected)
+    assert headers["Authorization"] == expected.headers["Authorization"]
+    assert headers["X-Amz-Security-Token"] == TOKEN
