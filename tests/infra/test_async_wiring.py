@@ -85,7 +85,20 @@ def test_the_jobs_table_is_on_demand_with_ttl_and_point_in_time_recovery(default
     table_id, table = default.only("AWS::DynamoDB::Table")
 
     assert table["KeySchema"] == [{"AttributeName": "pk", "KeyType": "HASH"}]
-    assert table["AttributeDefinitions"] == [{"AttributeName": "pk", "AttributeType": "S"}]
+    assert sorted(table["AttributeDefinitions"], key=str) == [
+        {"AttributeName": name, "AttributeType": "S"} for name in ("created_at", "owner", "pk")
+    ]
+    # GET /jobs: a caller's jobs newest first, from a sparse index (only API jobs have an owner).
+    assert table["GlobalSecondaryIndexes"] == [
+        {
+            "IndexName": "by-owner",
+            "KeySchema": [
+                {"AttributeName": "owner", "KeyType": "HASH"},
+                {"AttributeName": "created_at", "KeyType": "RANGE"},
+            ],
+            "Projection": {"ProjectionType": "ALL"},
+        }
+    ]
     assert table["BillingMode"] == "PAY_PER_REQUEST"
     assert table["TimeToLiveSpecification"] == {"AttributeName": "expiration", "Enabled": True}
     assert table["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
