@@ -93,9 +93,9 @@ class ImageGenStack(Stack):
         self.jobs.queue.grant_send_messages(function)
         # A presigned POST is signed with the function's role, so S3 checks the upload against
         # it: PutObject under uploads/. An API job's inline images wait for the worker under
-        # inputs/. Reading both: an upload's owner and size, and a synchronous call's inputs.
-        for prefix in (UPLOADS_PREFIX, INPUTS_PREFIX):
-            self._grant_objects(function, ["s3:PutObject", "s3:GetObject"], prefix)
+        # inputs/, which only the worker reads. Reading uploads: an upload's owner, size and bytes.
+        self._grant_objects(function, ["s3:PutObject", "s3:GetObject"], UPLOADS_PREFIX)
+        self._grant_objects(function, ["s3:PutObject"], INPUTS_PREFIX)
 
     def _grant_items(self, function: lambda_.Function, *actions: str) -> None:
         """Item actions on the jobs table itself. Table.grant would add every index too

@@ -288,7 +288,7 @@ def test_get_jobs_refuses_a_cursor_of_another_caller_and_a_bad_limit(api):
     assert page["next_cursor"]
     status, _, body = api("GET", f"/jobs?cursor={page['next_cursor']}", headers=signed_by("AKIDTHIEF"))
     assert (status, body["error"]["details"]["errors"][0]["field"]) == (400, "query.cursor")
-    for query in ("limit=0", "limit=101", "limit=x", "cursor=%%%"):
+    for query in ("limit=0", "limit=101", "limit=x", "limit=%C2%B2", "cursor=%%%"):
         status, _, body = api("GET", f"/jobs?{query}", headers=signed_by("AKIDCURSOR"))
         assert status == 400, query
     # S3 drops and events are the deployment's, not listed as anyone's own; a new caller has none

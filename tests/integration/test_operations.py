@@ -152,7 +152,7 @@ def test_each_operation_runs_as_a_job(api, worker_source, operation, form):
     assert job["status"] == "succeeded", job.get("error")
     check_result(job, operation, INPUT_SIZE)
     # An inline image waits for its job under inputs/, named by its content.
-    prefix = "inputs/sha256/" if form == "inline" else "uploads/"
+    prefix = f"inputs/{datetime.now(UTC):%Y-%m-%d}/" if form == "inline" else "uploads/"
     assert job["inputs"] and all(key.startswith(prefix) for key in job["inputs"].values())
 
 
@@ -265,7 +265,8 @@ def test_each_input_limit_on_both_sides_of_its_edge(api, model, operation, limit
         ("%%% not base64 %%%", "image", "neither base64"),
         ({"upload_id": "0" * 32}, "image.upload_id", "no upload"),
         ({"s3_key": "uploads/x.png"}, "image", "s3_key is for S3 drops and events"),
-        ({"upload_id": "not-an-id"}, "image", ""),
+        ({"upload_id": "not-an-id"}, "image.upload_id", "32 hexadecimal digits"),
+        (5, "image", "an image is base64 text"),
     ],
 )
 def test_bad_inputs_are_400s_naming_the_field_before_any_model_call(api, model, image, field, message):
@@ -311,13 +312,12 @@ def test_uploads_s3_refuses_a_file_over_the_limit_or_of_another_type(api):
     wrong_type = {**form["fields"], "Content-Type": "text/html"}
     response = requests.post(form["url"], data=wrong_type, files={"file": ("x", b"<html>")}, timeout=10)
     assert response.status_code == 403
-    # Without a declared type, any image/ type is accepted and nothing else.
+    # Without a declared type, the form is sent as it is (its bytes say what the image is when used).
     status, _, form = api("POST", "/uploads")
     assert status == 201 and "Content-Type" not in form["fields"]
-    response = requests.post(
-        form["url"], data={**form["fields"], "Content-Type": "image/jpeg"}, files={"file": ("x", b"x")}, timeout=10
-    )
+    response = requests.post(form["url"], data=form["fields"], files={"file": ("x", picture(64, 64))}, timeout=10)
     assert response.status_code == 204
+    assert api("POST", "/upscale/fast", {"image": {"upload_id": form["upload_id"]}})[0] == 200
 
 
 def test_an_input_image_the_model_filters_stores_nothing(api, aws, model):
@@ -355,6 +355,8 @@ def test_image_to_image_rules(api, model):
 
 def test_a_text_only_body_over_64_kib_is_413_and_one_with_an_inline_image_is_read(api):
     status, _, body = api("POST", "/images", raw=json.dumps({"prompt": "x" * 70_000}).encode())
+    assert (status, body["error"]["code"]) == (413, "payload_too_large")
+    status, _, body = api("POST", "/images", raw=b"{" + b"x" * 70_000)  # not even JSON
     assert (status, body["error"]["code"]) == (413, "payload_too_large")
     padding = b64(picture(512, 512, "PNG"))
     status, _, body = api("POST", "/upscale/fast", {"image": padding + "A" * (70_000 - len(padding) % 4)})
@@ -399,3 +401,61 @@ def test_a_job_checks_an_uploads_header_alone_and_a_jpeg_whose_size_comes_late_i
     drain(worker_source)
     job = api("GET", f"/jobs/{accepted['job_id']}")[2]
     assert (job["status"], job["images"][0]["width"]) == ("succeeded", 480)
+
+
+def test_a_failed_drop_or_event_still_says_its_operation_and_inputs(api, aws, model, worker_source):
+    request = {"operation": "upscale/fast", "image": {"s3_key": "inputs/not-there.png"}}
+    aws.client("s3").put_object(Bucket=aws.bucket, Key="requests/missing-input.json", Body=json.dumps(request))
+    put_input(aws, "inputs/filtered.png", picture(64, 64))
+    model.fault("filter_input")
+    detail = {
+        "request_id": "filtered-input",
+        "operation": "edit/remove-background",
+        "image": {"s3_key": "inputs/filtered.png"},
+    }
+    aws.client("events").put_events(
+        Entries=[
+            {
+                "EventBusName": aws.event_bus,
+                "Source": "app",
+                "DetailType": "ImageGenerationRequested",
+                "Detail": json.dumps(detail),
+            }
+        ]
+    )
+    drain(worker_source)
+    missing = result_document(aws, "missing-input")
+    assert (missing["status"], missing["operation"], missing["inputs"]) == ("failed", "upscale/fast", {})
+    filtered = result_document(aws, "filtered-input")
+    assert (filtered["status"], filtered["operation"]) == ("failed", "edit/remove-background")
+    assert filtered["inputs"] == {"image": "inputs/filtered.png"}
+    events = {
+        json.loads(body)["detail"]["request_id"]: json.loads(body)
+        for body in take_messages(aws, aws.outcomes_queue_name)
+    }
+    assert events["filtered-input"]["detail"]["operation"] == "edit/remove-background"
+    assert events["missing-input"]["detail"]["operation"] == "upscale/fast"
+
+
+def test_an_upload_is_its_callers_own_even_by_its_key(api, aws, worker_source):
+    """An event (or a drop) cannot use an upload made with POST /uploads by naming its key: the
+    upload is its caller's; an object put under uploads/ by the deployment's own tools can be."""
+    upload_id = upload(api, picture(64, 64), headers=signed_by("AKIDPRIVATE"))
+    put_input(aws, "uploads/put-by-a-tool.png", picture(64, 64))
+    for request_id, key in (("steal", f"uploads/{upload_id}"), ("tool", "uploads/put-by-a-tool.png")):
+        detail = {"request_id": request_id, "operation": "upscale/fast", "image": {"s3_key": key}}
+        aws.client("events").put_events(
+            Entries=[
+                {
+                    "EventBusName": aws.event_bus,
+                    "Source": "app",
+                    "DetailType": "ImageGenerationRequested",
+                    "Detail": json.dumps(detail),
+                }
+            ]
+        )
+    drain(worker_source)
+    stolen = result_document(aws, "steal")
+    assert stolen["status"] == "failed"
+    assert stolen["error"]["details"]["errors"][0]["field"] == "image.s3_key"
+    assert result_document(aws, "tool")["status"] == "succeeded"

@@ -219,3 +219,15 @@ def test_the_clis_client_signs_what_the_playground_forwards(upstream):
         SigV4Auth(Credentials(ACCESS_KEY, SECRET_KEY, TOKEN), "execute-api", REGION).add_auth(expected)
     assert headers["Authorization"] == expected.headers["Authorization"]
     assert headers["X-Amz-Security-Token"] == TOKEN
+
+
+@pytest.mark.parametrize(
+    ("fetch_site", "status"), [("same-origin", 200), ("none", 200), ("same-site", 403), ("cross-site", 403)]
+)
+def test_only_the_pages_own_origin_may_call_through_it(signed, upstream, fetch_site, status):
+    # Another app on another port of localhost is "same-site", and its no-cors requests carry no Origin.
+    response = requests.post(
+        f"{signed.url}/api/jobs", data=b"{}", headers={**SENT, "Sec-Fetch-Site": fetch_site}, timeout=10
+    )
+    assert response.status_code == status
+    assert len(upstream.received) == (1 if status == 200 else 0)

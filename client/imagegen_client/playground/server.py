@@ -126,8 +126,11 @@ class _Handler(BaseHTTPRequestHandler):
         """Refuses what another site's page sends here (it could not read the answer, but the
         request itself would run with the user's credentials)."""
         origin = self.headers.get("Origin")
-        cross_site = self.headers.get("Sec-Fetch-Site") == "cross-site"
-        if cross_site or (origin is not None and origin.removeprefix("http://") not in self.server.authorities()):
+        # A browser says where a request comes from: only this origin ("same-origin") or the user
+        # ("none": typed, bookmarked) may call. Another port of localhost is "same-site", not ours.
+        fetch_site = self.headers.get("Sec-Fetch-Site")
+        foreign = fetch_site is not None and fetch_site not in ("same-origin", "none")
+        if foreign or (origin is not None and origin.removeprefix("http://") not in self.server.authorities()):
             self._reply(error_answer(HTTPStatus.FORBIDDEN, "forbidden", "Only the playground's own page may call it"))
             return False
         return True

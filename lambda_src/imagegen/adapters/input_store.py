@@ -54,9 +54,10 @@ class InputStore:
         owner_field = f"x-amz-meta-{UPLOAD_OWNER_METADATA}"
         fields: dict[str, Any] = {owner_field: owner}
         conditions: list[Any] = [{owner_field: owner}, ["content-length-range", 1, max_bytes]]
-        if content_type is None:
-            conditions.append(["starts-with", "$Content-Type", "image/"])
-        else:
+        # With a declared type, S3 holds the upload to it; without, the form sends none (a policy
+        # condition on a field the form lacks would refuse it). Either way the image is recognised
+        # by its bytes when it is used.
+        if content_type is not None:
             fields["Content-Type"] = content_type
             conditions.append({"Content-Type": content_type})
         post = self._client.generate_presigned_post(
@@ -101,20 +102,12 @@ class InputStore:
         try:
             self._client.put_object(Bucket=self._bucket, Key=key, Body=data, ContentType=content_type, IfNoneMatch="*")
         except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") in ("PreconditionFailed", "412"):
+            # Already there (412), or being written by a concurrent request (409
+            # ConditionalRequestConflict): the key names its content, so either way it is the same.
+            if exc.response.get("Error", {}).get("Code") in ("PreconditionFailed", "412", "ConditionalRequestConflict"):
                 return
             logger.error("Storing an input image failed", extra={"key": key, "error": repr(exc)})
             raise InternalError("The request's images could not be stored.") from exc
         except BotoCoreError as exc:
             logger.error("Storing an input image failed", extra={"key": key, "error": repr(exc)})
             raise InternalError("The request's images could not be stored.") from exc
-
-    def delete(self, keys: list[str]) -> None:
-        if not keys:
-            return
-        try:
-            self._client.delete_objects(
-                Bucket=self._bucket, Delete={"Objects": [{"Key": k} for k in keys], "Quiet": True}
-            )
-        except (ClientError, BotoCoreError):
-            logger.exception("Could not delete input images", extra={"keys": keys})

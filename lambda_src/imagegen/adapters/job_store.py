@@ -230,14 +230,29 @@ class JobStore:
             },
         )
 
-    def fail(self, job: JobRecord, error: ImageServiceError, *, announce: bool = True) -> JobRecord | None:
-        """running -> failed; with announce=False the outcome is recorded as needing no announcement."""
-        values = {
+    def fail(
+        self,
+        job: JobRecord,
+        error: ImageServiceError,
+        *,
+        announce: bool = True,
+        operation: str | None = None,
+        inputs: dict[str, str] | None = None,
+    ) -> JobRecord | None:
+        """running -> failed; with announce=False the outcome is recorded as needing no announcement.
+        The operation and inputs, where known by then, are recorded too (results and events say them)."""
+        values: dict[str, Any] = {
             ":failed": {"S": "failed"},
             ":error": {"S": json.dumps(error.to_dict(), separators=(",", ":"))},
             ":retryable": {"BOOL": error.retryable},
         }
         update = "SET #status = :failed, #error = :error, retryable = :retryable, updated_at = :now"
+        if operation is not None:
+            update += ", #operation = :operation"
+            values[":operation"] = {"S": operation}
+        if inputs:
+            update += ", #inputs = :inputs"
+            values[":inputs"] = {"S": json.dumps(inputs, separators=(",", ":"))}
         if not announce:
             update += ", notified = :true"
             values[":true"] = {"BOOL": True}

@@ -9,7 +9,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from imagegen.models.errors import PayloadTooLarge, UnsupportedMediaType
+from imagegen.models.errors import PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 from imagegen.models.image_inputs import API_SOURCES
 from imagegen.models.operations import IMAGE_FIELD_NAMES, Operation, parse_request
 from imagegen.models.request import MAX_IMAGE_REQUEST_BYTES, MAX_REQUEST_BYTES, OperationRequest
@@ -56,7 +56,13 @@ def read_document(event: Any) -> tuple[object, int]:
 def read_request(event: Any, *, settings: Settings, operation_name: str | None) -> tuple[Operation, OperationRequest]:
     """The operation and request a body asks for (`operation_name`: the route's; None: the body's
     `operation` field names it)."""
-    document, size = read_document(event)
+    try:
+        document, size = read_document(event)
+    except ValidationFailed:
+        # A body only an inline image may make this large, and that is no JSON at all: too large.
+        if len(raw_body(event) or b"") > MAX_REQUEST_BYTES:
+            raise PayloadTooLarge(f"The request body is larger than {MAX_REQUEST_BYTES // 1024} KiB.") from None
+        raise
     if size > MAX_REQUEST_BYTES and not _carries_inline_image(document):
         raise PayloadTooLarge(f"The request body is larger than {MAX_REQUEST_BYTES // 1024} KiB.")
     return parse_request(

@@ -20,7 +20,7 @@ MAX_PAGE_SIZE = 100
 def page_size(value: str | None) -> int:
     if value is None:
         return DEFAULT_PAGE_SIZE
-    if not value.isdigit() or not 1 <= int(value) <= MAX_PAGE_SIZE:
+    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= MAX_PAGE_SIZE:
         raise invalid("query.limit", f"an integer from 1 to {MAX_PAGE_SIZE}")
     return int(value)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 import time
 from collections.abc import Mapping
@@ -35,6 +36,17 @@ def deadline_for(lambda_context: Any, *, reserve_seconds: float = STORE_AND_ANSW
 def input_references(inputs: Mapping[str, InputImage]) -> dict[str, str]:
     """The inputs by field, as results and metadata name them."""
     return {name: image.reference for name, image in inputs.items()}
+
+
+# S3 keeps at most 2 KB of user metadata per object: a reference longer than this (a key may have
+# 1,024 characters) is kept as a digest of itself.
+_METADATA_REFERENCE_CHARS = 200
+
+
+def _fitting(reference: str) -> str:
+    if len(reference) <= _METADATA_REFERENCE_CHARS:
+        return reference
+    return "sha256:" + hashlib.sha256(reference.encode()).hexdigest()
 
 
 @tracer.capture_method(capture_response=False)
@@ -76,7 +88,7 @@ def generate_images(
     metadata = {"model": spec.model_id, "operation": operation, "request-id": owner_id}
     if not inputs:
         metadata["aspect-ratio"] = str(getattr(request, "aspect_ratio", ""))
-    metadata.update({f"input-{name}": reference for name, reference in input_references(inputs).items()})
+    metadata.update({f"input-{name}": _fitting(reference) for name, reference in input_references(inputs).items()})
     stored = store.put_images(images, owner_id=owner_id, metadata=metadata)
     metrics.add_metric(name="ImagesGenerated", unit=MetricUnit.Count, value=len(stored))
     logger.info(

@@ -54,8 +54,11 @@ class InputImage:
 
 
 def content_key(image: InputImage) -> str:
-    """Where an inline image of a job is kept: under inputs/, named by its content."""
-    return f"{INPUTS_PREFIX}sha256/{hashlib.sha256(image.data).hexdigest()}.{image.info.format}"
+    """Where an inline image of a job is kept: under inputs/, named by the day and its content. A
+    repeat the same day stores nothing twice; one on a later day gets its own object, which the
+    lifecycle rule cannot expire before the new job has had the whole retention to run."""
+    day = datetime.now(UTC).strftime("%Y-%m-%d")
+    return f"{INPUTS_PREFIX}{day}/{hashlib.sha256(image.data).hexdigest()}.{image.info.format}"
 
 
 class InputResolver:
@@ -74,7 +77,8 @@ class InputResolver:
         headers_only: bool = False,
     ) -> dict[str, InputImage]:
         """The request's image inputs, checked; a ValidationFailed naming the first bad field.
-        `caller_id` is whose uploads may be used (API requests); None for S3 drops and events.
+        `caller_id` is whose uploads may be used (API requests and their jobs); None for S3 drops and
+        events, which may not use an upload of POST /uploads (a caller's own) even by its key.
         With `headers_only`, an image in S3 is read only as far as its header: enough to check it
         when a job is accepted, which reads it whole when it runs."""
         images: dict[str, InputImage] = {}
@@ -113,8 +117,10 @@ class InputResolver:
             return self._upload(name, value.upload_id, caller_id, read_bytes)
         if isinstance(value, S3Ref):
             stored = self._store.read(value.s3_key, max_bytes=read_bytes)
-            if stored is None:
-                raise invalid(f"{name}.s3_key", f"there is no object {value.s3_key} in the bucket")
+            # An upload made with POST /uploads is its caller's own (its owner is in its metadata):
+            # only that caller's jobs may name it by key; S3 drops and events use objects put there.
+            if stored is None or (stored.owner is not None and stored.owner != caller_id):
+                raise invalid(f"{name}.s3_key", f"there is no object {value.s3_key} that this request may use")
             return self._checked(name, stored)
         if not isinstance(value, str):  # the request model admits nothing else
             raise invalid(name, "is not an image input")

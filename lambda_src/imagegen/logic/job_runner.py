@@ -26,7 +26,7 @@ from imagegen.logic.image_inputs import InputResolver
 from imagegen.models.errors import ImageServiceError, InternalError, ValidationFailed
 from imagegen.models.image_inputs import EVENT_SOURCES, STORED_SOURCES, InputSource
 from imagegen.models.jobs import JobRecord
-from imagegen.models.operations import IMAGE_FIELD_NAMES, Operation, parse_request
+from imagegen.models.operations import IMAGE_FIELD_NAMES, Operation, parse_request, requested_operation
 from imagegen.models.outcomes import DONE, DeadLetter, Outcome, RetryAfter
 from imagegen.models.request import MAX_IMAGE_REQUEST_BYTES, MAX_REQUEST_BYTES, OperationRequest
 from imagegen.models.strict_json import loads_strict
@@ -41,6 +41,14 @@ MAX_BACKOFF_SECONDS = 900
 class _Superseded(Exception):
     """The request object was written again before it was read: the newer write's own event
     generates it, and this one has nothing to run."""
+
+
+@dataclasses.dataclass
+class _Known:
+    """What a run has learnt of its job by the time it fails: recorded with the failure."""
+
+    operation: str | None = None
+    inputs: dict[str, str] = dataclasses.field(default_factory=dict)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -89,9 +97,12 @@ class JobRunner:
                 wait = max(current.lease_until - int(time.time()), 1)
                 return RetryAfter(wait, InternalError("The job is being run by another delivery."))
             return DONE
+        known = _Known()
         try:
-            operation, request = self._load_request(work, claimed)
-            inputs = self._resolver.resolve(request, operation)
+            operation, request = self._load_request(work, claimed, known)
+            # An API job may use its caller's uploads; S3 drops and events belong to no caller.
+            inputs = self._resolver.resolve(request, operation, caller_id=claimed.owner)
+            known.inputs = input_references(inputs)
             images = generate_images(
                 request,
                 operation=operation.name,
@@ -110,10 +121,10 @@ class JobRunner:
             )
             return DONE
         except ImageServiceError as error:
-            return self._fail(claimed, error, receive_count)
+            return self._fail(claimed, error, receive_count, known)
         except Exception:
             logger.exception("Unexpected error running a job", extra={"job_id": claimed.job_id})
-            return self._fail(claimed, InternalError("An internal error occurred."), receive_count)
+            return self._fail(claimed, InternalError("An internal error occurred."), receive_count, known)
         recorded = self._jobs.succeed(
             claimed,
             model=request.model_spec.model_id,
@@ -193,18 +204,23 @@ class JobRunner:
             )
         # API jobs were recorded when they were accepted.
 
-    def _load_request(self, item: WorkItem, job: JobRecord) -> tuple[Operation, OperationRequest]:
+    def _load_request(self, item: WorkItem, job: JobRecord, known: _Known) -> tuple[Operation, OperationRequest]:
         """The operation and request of a job: an event's and an S3 drop's images come inline or by
         s3_key; an API job's were stored under their keys when it was accepted."""
         if isinstance(item, EventRequest):
+            known.operation = requested_operation(item.request)
             if item.problem:
                 raise item.problem
-            return self._validated(item.request, EVENT_SOURCES)
+            return self._validated(item.request, EVENT_SOURCES, known)
         if isinstance(item, S3Drop):
-            return self._validated(self._read_s3_request(item.source_key, item.source_etag), EVENT_SOURCES)
-        return self._validated(job.request, STORED_SOURCES)
+            document = self._read_s3_request(item.source_key, item.source_etag)
+            return self._validated(document, EVENT_SOURCES, known)
+        return self._validated(job.request, STORED_SOURCES, known)
 
-    def _validated(self, document: Any, sources: frozenset[InputSource]) -> tuple[Operation, OperationRequest]:
+    def _validated(
+        self, document: Any, sources: frozenset[InputSource], known: _Known
+    ) -> tuple[Operation, OperationRequest]:
+        known.operation = requested_operation(document)
         if not isinstance(document, dict):
             raise invalid("body", "the request must be a JSON object")
         return parse_request(
@@ -236,12 +252,15 @@ class JobRunner:
             raise invalid("body", f"the request object is larger than {MAX_REQUEST_BYTES // 1024} KiB")
         return document
 
-    def _fail(self, job: JobRecord, error: ImageServiceError, receive_count: int) -> Outcome:
+    def _fail(
+        self, job: JobRecord, error: ImageServiceError, receive_count: int, known: _Known | None = None
+    ) -> Outcome:
         last_delivery = receive_count >= self._settings.max_receive_count
         if error.retryable and not last_delivery:
             self._jobs.release(job, error)
             return RetryAfter(self._backoff(receive_count), error)
-        if self._jobs.fail(job, error):
+        known = known or _Known()
+        if self._jobs.fail(job, error, operation=known.operation, inputs=known.inputs):
             announced = self._announcer.announce(job.job_id, retry_after=self._backoff(receive_count))
             if isinstance(announced, RetryAfter):
                 if not last_delivery:

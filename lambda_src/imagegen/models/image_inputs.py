@@ -89,6 +89,30 @@ InlineImage = Annotated[
 ImageInput = InlineImage | UploadRef | S3Ref
 
 
+_UPLOAD_ID = re.compile(UPLOAD_ID_PATTERN)
+_S3_KEY = re.compile(S3_KEY_PATTERN)
+_SHAPES = 'an image is base64 text (or a data: URL), {"upload_id": "..."} or {"s3_key": "..."}'
+
+
+def image_input_problem(value: object) -> tuple[str, str] | None:
+    """(the part at fault, "" for the input itself; what is wrong) if `value` is not shaped as an
+    image input, else None."""
+    if isinstance(value, str):
+        return None if len(value) >= 16 else ("", f"too short to be an image; {_SHAPES}")
+    if not isinstance(value, dict) or len(value) != 1:
+        return ("", _SHAPES)
+    [(key, given)] = value.items()
+    if key == "upload_id":
+        if isinstance(given, str) and _UPLOAD_ID.match(given):
+            return None
+        return ("upload_id", "must be the upload_id POST /uploads answered with (32 hexadecimal digits)")
+    if key == "s3_key":
+        if isinstance(given, str) and len(given) <= 1024 and _S3_KEY.match(given):
+            return None
+        return ("s3_key", "must be the key of an object under uploads/ or inputs/ (no . or .. segments)")
+    return ("", _SHAPES)
+
+
 def source_of(value: ImageInput) -> InputSource:
     if isinstance(value, UploadRef):
         return "upload"
@@ -105,7 +129,10 @@ def check_source(field: str, value: ImageInput, info: ValidationInfo) -> None:
     if source == "s3":
         raise ValueError(f"{field}: s3_key is for S3 drops and events; upload the image with POST /uploads")
     if source == "upload":
-        raise ValueError(f"{field}: upload_id is for API requests; name the upload by its s3_key uploads/<upload_id>")
+        raise ValueError(
+            f"{field}: upload_id is for API requests; an S3 drop or event names an object put under uploads/ "
+            "or inputs/ by its s3_key"
+        )
     raise ValueError(f"{field}: give the image by reference")
 
 

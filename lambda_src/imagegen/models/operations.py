@@ -297,6 +297,15 @@ def parse_request(
     return op, request
 
 
+def requested_operation(document: object) -> str | None:
+    """The operation a job's document names, if it names a known one (absent: images), whether or
+    not the rest of the document is valid: a failed job still says what it was asked to do."""
+    if not isinstance(document, dict):
+        return None
+    name = document.get("operation", IMAGES)
+    return name if isinstance(name, str) and name in OPERATIONS else None
+
+
 def _split_operation(document: object) -> tuple[object, str]:
     if not isinstance(document, dict) or "operation" not in document:
         return document, IMAGES

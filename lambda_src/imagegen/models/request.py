@@ -24,7 +24,14 @@ from pydantic_core import PydanticCustomError
 
 from imagegen.models.catalog import MAX_SEED, MODELS, ModelSpec
 from imagegen.models.image_formats import ImageInfo
-from imagegen.models.image_inputs import API_SOURCES, ImageInput, InputContext, InputSource, check_source
+from imagegen.models.image_inputs import (
+    API_SOURCES,
+    ImageInput,
+    InputContext,
+    InputSource,
+    check_source,
+    image_input_problem,
+)
 
 PROMPT_MAX_CHARS = 10_000
 # A text-only request; one that carries an inline image may be up to MAX_IMAGE_REQUEST_BYTES.
@@ -167,6 +174,20 @@ class OperationRequest(BaseModel):
     TAKES_SEED: ClassVar[bool] = True
 
     output_format: str
+
+    @model_validator(mode="before")
+    @classmethod
+    def _image_shapes(cls, document: Any) -> Any:
+        """Names what is wrong with an image input in the caller's terms (the field, or its
+        upload_id or s3_key), rather than as the three ways of giving an image each refusing it."""
+        if isinstance(document, dict):
+            for name in cls.IMAGE_FIELDS:
+                if name in document and document[name] is not None:
+                    problem = image_input_problem(document[name])
+                    if problem is not None:
+                        field, message = problem
+                        raise field_error(f"{name}.{field}" if field else name, message)
+        return document
 
     @property
     def model_spec(self) -> ModelSpec:
