@@ -27,8 +27,11 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def service() -> Iterator[OfflineService]:
+    """The local run, in this process, for the client's tests only: stopped when they end, as its
+    worker polls queues whose names the other suites' embedded services use too (moto's state is
+    the process's)."""
     config = OfflineConfig(
         port=_free_port(),
         s3_port=_free_port(),
