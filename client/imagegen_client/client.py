@@ -42,6 +42,10 @@ FINISHED = ("succeeded", "failed")
 DEFAULT_REGION = "us-east-1"
 
 
+def _is_model_name(part: object) -> bool:
+    return isinstance(part, str) and isinstance(getattr(_generated, part, None), type)
+
+
 def check_request(operation: str, fields: Mapping[str, Any]) -> dict[str, Any]:
     """The request document of `operation`, checked against its request model: the fields left
     out stay out (the service's defaults apply). A rule broken raises ValidationError naming it."""
@@ -52,10 +56,19 @@ def check_request(operation: str, fields: Mapping[str, Any]) -> dict[str, Any]:
     try:
         return model.model_validate(dict(fields)).model_dump(mode="json", exclude_unset=True)
     except pydantic.ValidationError as exc:
-        errors = [
-            {"field": ".".join(str(part) for part in error["loc"] if part != "root") or "body", "message": error["msg"]}
-            for error in exc.errors()
-        ]
+        errors: list[dict[str, str]] = []
+        found = exc.errors()
+        # The other branches of a union also miss what the branch given does not need: a missing
+        # field is worth saying only when nothing else is wrong.
+        if any(error["type"] != "missing" for error in found):
+            found = [error for error in found if error["type"] != "missing"]
+        for error in found:
+            # A union (e.g. prompt or text_prompts) reports each of its branches, named after the
+            # generated classes: the field path leaves them out, and the same complaint is said once.
+            path = ".".join(str(part) for part in error["loc"] if part != "root" and not _is_model_name(part))
+            entry = {"field": path or "body", "message": error["msg"]}
+            if entry not in errors:
+                errors.append(entry)
         summary = "; ".join(f"{error['field']}: {error['message']}" for error in errors[:3])
         raise ValidationError(None, "validation_error", f"Invalid request: {summary}", {"errors": errors}) from None
 

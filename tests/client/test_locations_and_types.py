@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import requests
 from imagegen_client import _codegen, _generated, resolve_api_url, resolve_deployment
 from imagegen_client.images import IMAGE_FIELDS
@@ -55,3 +56,16 @@ def test_the_api_url_comes_from_the_option_the_environment_the_outputs_file_then
         "imagegen",
         "http://127.0.0.1:3001",
     )
+
+
+def test_a_request_refused_before_sending_names_each_field_once():
+    # POST /images's schema is a union (prompt or text_prompts): its branches are not reported.
+    from imagegen_client import check_request
+    from imagegen_client.errors import ValidationError
+
+    with pytest.raises(ValidationError) as refused:
+        check_request("images", {"prompt": "a lighthouse", "count": 9})
+    assert [error["field"] for error in refused.value.details["errors"]] == ["count"]
+    with pytest.raises(ValidationError) as refused:
+        check_request("upscale/conservative", {"image": {"upload_id": "0" * 32}})
+    assert [error["field"] for error in refused.value.details["errors"]] == ["prompt"]
