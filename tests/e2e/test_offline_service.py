@@ -276,13 +276,24 @@ def environment_processes(service_pid: int) -> list[int]:
     return found
 
 
+def _exited(pid: int) -> bool:
+    """Whether the process is gone or a zombie (its files, pipes included, closed)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return True
+    return state in ("Z", "X")
+
+
 def test_killed_idle_environments_are_replaced(service):
     assert requests.get(f"{service.api_url}/health", timeout=30).status_code == 200
     killed = environment_processes(service.pid)
     assert len(killed) >= 2  # the API's and the worker's, idle
     for pid in killed:
         os.kill(pid, signal.SIGKILL)
-    wait_for(lambda: not set(killed) & set(environment_processes(service.pid)), timeout=10)
+    # Until each has exited for good: a process on its way out loses its command line (its memory)
+    # before its pipes close, and an event sent in between would be lost with it.
+    wait_for(lambda: all(_exited(pid) for pid in killed), timeout=10)
 
     response = requests.post(f"{service.api_url}/images", json={"prompt": "After a crash"}, timeout=60)
     assert response.status_code == 200, response.text
