@@ -11,7 +11,7 @@ from typing import Any
 
 from imagegen.models.errors import PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 from imagegen.models.image_inputs import API_SOURCES
-from imagegen.models.operations import IMAGE_FIELD_NAMES, Operation, parse_request
+from imagegen.models.operations import Operation, carries_inline_image, parse_request
 from imagegen.models.request import MAX_IMAGE_REQUEST_BYTES, MAX_REQUEST_BYTES, OperationRequest
 from imagegen.models.settings import Settings
 from imagegen.models.strict_json import loads_strict
@@ -63,7 +63,7 @@ def read_request(event: Any, *, settings: Settings, operation_name: str | None) 
         if len(raw_body(event) or b"") > MAX_REQUEST_BYTES:
             raise PayloadTooLarge(f"The request body is larger than {MAX_REQUEST_BYTES // 1024} KiB.") from None
         raise
-    if size > MAX_REQUEST_BYTES and not _carries_inline_image(document):
+    if size > MAX_REQUEST_BYTES and not carries_inline_image(document):
         raise PayloadTooLarge(f"The request body is larger than {MAX_REQUEST_BYTES // 1024} KiB.")
     return parse_request(
         document,
@@ -72,9 +72,3 @@ def read_request(event: Any, *, settings: Settings, operation_name: str | None) 
         sources=API_SOURCES,
         operation_name=operation_name,
     )
-
-
-def _carries_inline_image(document: object) -> bool:
-    """Whether a body holds an image inline (a string in an image field of any operation): only
-    such a body may be larger than 64 KiB."""
-    return isinstance(document, dict) and any(isinstance(document.get(name), str) for name in IMAGE_FIELD_NAMES)

@@ -26,7 +26,7 @@ from imagegen.logic.image_inputs import InputResolver
 from imagegen.models.errors import ImageServiceError, InternalError, ValidationFailed
 from imagegen.models.image_inputs import EVENT_SOURCES, STORED_SOURCES, InputSource
 from imagegen.models.jobs import JobRecord
-from imagegen.models.operations import IMAGE_FIELD_NAMES, Operation, parse_request, requested_operation
+from imagegen.models.operations import Operation, carries_inline_image, parse_request, requested_operation
 from imagegen.models.outcomes import DONE, DeadLetter, Outcome, RetryAfter
 from imagegen.models.request import MAX_IMAGE_REQUEST_BYTES, MAX_REQUEST_BYTES, OperationRequest
 from imagegen.models.strict_json import loads_strict
@@ -247,8 +247,7 @@ class JobRunner:
             document = loads_strict(raw)
         except (ValueError, UnicodeDecodeError) as exc:
             raise invalid("body", f"the request object is not valid JSON: {exc}") from exc
-        inline = isinstance(document, dict) and any(isinstance(document.get(f), str) for f in IMAGE_FIELD_NAMES)
-        if len(raw) > MAX_REQUEST_BYTES and not inline:
+        if len(raw) > MAX_REQUEST_BYTES and not carries_inline_image(document):
             raise invalid("body", f"the request object is larger than {MAX_REQUEST_BYTES // 1024} KiB")
         return document
 

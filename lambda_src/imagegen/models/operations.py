@@ -251,6 +251,12 @@ OPERATIONS: dict[str, Operation] = {
 IMAGE_FIELD_NAMES: frozenset[str] = frozenset(name for op in OPERATIONS.values() for name in op.request.IMAGE_FIELDS)
 
 
+def carries_inline_image(document: object) -> bool:
+    """Whether a request document holds an image inline (a string in an image field of any
+    operation): only such a request may be larger than 64 KiB."""
+    return isinstance(document, dict) and any(isinstance(document.get(name), str) for name in IMAGE_FIELD_NAMES)
+
+
 class UnknownOperation(ValueError):
     pass
 
