@@ -81,18 +81,27 @@ _SERVICE_INPUT = ImageLimits(min_side=64, min_pixels=4_096, max_pixels=9_437_184
 
 
 def _service(
-    name: str, summary: str, request: type[OperationRequest], returns: str, fields: tuple[str, ...]
+    name: str,
+    summary: str,
+    request: type[OperationRequest],
+    returns: str,
+    fields: tuple[str, ...] = ("image",),
+    *,
+    limits: ImageLimits = _SERVICE_INPUT,
+    read_timeout_seconds: int = 60,
 ) -> Operation:
-    """An edit or control service: every image input under the services' common rule (a mask
-    too, which must also have its image's size), png, jpeg or webp out."""
+    """An Image Service: its model, every image input under `limits` (the services' common rule
+    unless the service documents another; a mask too, which must also have its image's size),
+    png, jpeg or webp out."""
     return Operation(
         name,
         summary,
         request,
         returns=returns,
-        inputs=dict.fromkeys(fields, _SERVICE_INPUT),
+        inputs=dict.fromkeys(fields, limits),
         output_formats=("png", "jpeg", "webp"),
         doc=_SERVICES_DOC,
+        read_timeout_seconds=read_timeout_seconds,
         model_specs=(SERVICE_MODELS[name],),
     )
 
@@ -116,64 +125,39 @@ OPERATIONS: dict[str, Operation] = {
             doc="https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-diffusion-3-5-large.html",
             model_specs=tuple(MODELS.values()),
         ),
-        Operation(
+        _service(
             "upscale/fast",
             "Upscale an image 4x each side, fast and without a prompt",
             FastUpscaleRequest,
-            returns="one image four times the input's width and height",
-            inputs={
-                "image": ImageLimits(
-                    min_side=32,
-                    max_side=1_536,
-                    min_pixels=1_024,
-                    max_pixels=1_048_576,
-                    min_aspect=None,
-                    max_aspect=None,
-                ),
-            },
-            output_formats=("png", "jpeg", "webp"),
-            doc=_SERVICES_DOC,
+            "one image four times the input's width and height",
+            limits=ImageLimits(
+                min_side=32, max_side=1_536, min_pixels=1_024, max_pixels=1_048_576, min_aspect=None, max_aspect=None
+            ),
             read_timeout_seconds=30,
-            model_specs=(SERVICE_MODELS["upscale/fast"],),
         ),
-        Operation(
+        _service(
             "upscale/conservative",
             "Upscale an image to about 4 megapixels, changing as little as possible",
             ConservativeUpscaleRequest,
-            returns="one image of about 4 megapixels with the input's aspect ratio",
-            inputs={"image": _SERVICE_INPUT},
-            output_formats=("png", "jpeg", "webp"),
-            doc=_SERVICES_DOC,
+            "one image of about 4 megapixels with the input's aspect ratio",
             read_timeout_seconds=120,
-            model_specs=(SERVICE_MODELS["upscale/conservative"],),
         ),
-        Operation(
+        _service(
             "upscale/creative",
             "Upscale a small or degraded image to about 4 megapixels, reimagining detail",
             CreativeUpscaleRequest,
-            returns="one image of about 4 megapixels with the input's aspect ratio",
+            "one image of about 4 megapixels with the input's aspect ratio",
             # No aspect-ratio rule documented for this one.
-            inputs={
-                "image": ImageLimits(
-                    min_side=64, min_pixels=4_096, max_pixels=1_048_576, min_aspect=None, max_aspect=None
-                )
-            },
-            output_formats=("png", "jpeg", "webp"),
-            doc=_SERVICES_DOC,
+            limits=ImageLimits(min_side=64, min_pixels=4_096, max_pixels=1_048_576, min_aspect=None, max_aspect=None),
             read_timeout_seconds=180,
-            model_specs=(SERVICE_MODELS["upscale/creative"],),
         ),
-        Operation(
+        # jpeg too, as Bedrock documents; only png and webp keep the transparency.
+        _service(
             "edit/remove-background",
             "Remove the background of an image",
             RemoveBackgroundRequest,
-            returns="one image of the input's size, its background transparent",
-            inputs={"image": _SERVICE_INPUT},
-            # jpeg too, as Bedrock documents; only png and webp keep the transparency.
-            output_formats=("png", "jpeg", "webp"),
-            doc=_SERVICES_DOC,
+            "one image of the input's size, its background transparent",
             read_timeout_seconds=30,
-            model_specs=(SERVICE_MODELS["edit/remove-background"],),
         ),
         *(
             _service(name, summary, request, returns, fields)
